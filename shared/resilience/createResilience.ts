@@ -1,0 +1,35 @@
+/**
+ * Builds the process-wide resilience state once (composition root). Gates, breakers and the budget are
+ * shared by every invocation in the process — that sharing is the point: a 429 seen by one invocation
+ * pauses the bucket for all of them.
+ */
+import { systemClock, type Clock, type Random } from '../clock.js';
+import type { Bucket } from '../mediamagic/buckets.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { BucketGates, type PacerOptions } from './bucketGate.js';
+import { CircuitBreakers, type BreakerOptions } from './circuitBreaker.js';
+import type { ResilienceDeps } from './resilientCall.js';
+import { RetryBudget, type RetryBudgetOptions } from './retryBudget.js';
+
+/** Tuning knobs; everything is optional and defaults to the documented values of each primitive. */
+export interface ResilienceOptions {
+  readonly clock?: Clock;
+  readonly random?: Random;
+  readonly rateLimits?: Partial<Record<Bucket, Partial<PacerOptions>>>;
+  readonly breaker?: Partial<BreakerOptions>;
+  readonly budget?: Partial<RetryBudgetOptions>;
+  readonly backoff?: BackoffOptions;
+}
+
+/** Creates the shared resilience state for one process. */
+export function createResilience(options: ResilienceOptions = {}): ResilienceDeps {
+  const clock = options.clock ?? systemClock;
+  return {
+    clock,
+    random: options.random ?? Math.random,
+    gates: new BucketGates(options.rateLimits ?? {}, clock),
+    breakers: new CircuitBreakers(options.breaker ?? {}, clock),
+    budget: new RetryBudget(options.budget ?? {}, clock),
+    backoff: options.backoff ?? DEFAULT_BACKOFF,
+  };
+}

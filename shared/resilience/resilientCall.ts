@@ -1,0 +1,216 @@
+/**
+ * The one retry layer (DESIGN decision 6): runs attempts of one logical API call through the bucket gate,
+ * the host's circuit breaker and the retry budget, backs off with full jitter and a Retry-After floor, and
+ * never sleeps past the invocation's deadline — it returns a typed `retry-later` instead.
+ */
+import type { Clock, Random } from '../clock.js';
+import type { Bucket } from '../mediamagic/buckets.js';
+import { INITIAL_BACKOFF, applyRetryAfterFloor, nextBackoff, type BackoffOptions } from './backoff.js';
+import type { BucketGates } from './bucketGate.js';
+import type { CircuitBreakers } from './circuitBreaker.js';
+import { decideWait } from './deadline.js';
+import { countsAsBreakerFailure, type Failure } from './failure.js';
+import type { RetryBudget } from './retryBudget.js';
+
+/** The process-wide resilience state every call shares. Built once by the composition root. */
+export interface ResilienceDeps {
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly gates: BucketGates;
+  readonly breakers: CircuitBreakers;
+  readonly budget: RetryBudget;
+  readonly backoff: BackoffOptions;
+}
+
+/**
+ * When a failed attempt may be sent again.
+ * - `idempotent`: any retryable failure (reads, deletes, PATCH to a fixed value).
+ * - `unprocessed-only`: non-idempotent writes (create submission, retry asset): only when the request was
+ *   not sent, or the server said 429/500/502. A request that may have been sent is never resent blindly.
+ */
+export type ResendPolicy = 'idempotent' | 'unprocessed-only';
+
+/** What one attempt produced. */
+export type AttemptOutcome<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: Failure };
+
+/** Facts about a failed attempt, for the caller's structured log line. */
+export interface FailedAttempt {
+  readonly attempt: number;
+  readonly failure: Failure;
+  /** Milliseconds until the next attempt, when there will be one. */
+  readonly nextWaitMs?: number;
+}
+
+/** One logical call. */
+export interface CallSpec<T> {
+  readonly bucket: Bucket;
+  /** The API host, keying the circuit breaker. */
+  readonly host: string;
+  readonly resend: ResendPolicy;
+  /** Upper bound on attempts (the deadline usually ends things first). */
+  readonly maxAttempts: number;
+  /** Epoch ms after which no attempt starts and no wait ends. */
+  readonly deadlineMs: number;
+  readonly signal?: AbortSignal;
+  readonly attempt: (attemptNo: number, signal?: AbortSignal) => Promise<AttemptOutcome<T>>;
+  readonly onFailedAttempt?: (info: FailedAttempt) => void;
+}
+
+/** The result of a logical call, with how many attempts were made. */
+export type CallResult<T> = (
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: Failure }
+) & {
+  readonly attempts: number;
+  /** True when an earlier attempt may have been processed by the server (maybe-sent, or a 500/502). */
+  readonly earlierAttemptAmbiguous: boolean;
+};
+
+/** Runs a call to completion, to a terminal failure, or to a typed hand-off (`retry-later`, `circuit-open`). */
+export async function resilientCall<T>(deps: ResilienceDeps, spec: CallSpec<T>): Promise<CallResult<T>> {
+  const { clock } = deps;
+  const gate = deps.gates.get(spec.bucket);
+  const breaker = deps.breakers.forHost(spec.host);
+  let backoffState = INITIAL_BACKOFF;
+  let attempts = 0;
+  let ambiguous = false;
+  let last: Failure | undefined;
+  const done = (r: { ok: true; value: T } | { ok: false; failure: Failure }): CallResult<T> => ({
+    ...r,
+    attempts,
+    earlierAttemptAmbiguous: ambiguous,
+  });
+
+  try {
+    for (;;) {
+      if (spec.signal?.aborted) return done({ ok: false, failure: aborted() });
+
+      // Wait for this bucket's pace and any 429 pause shared by every caller in the process.
+      const slot = gate.acquire(spec.deadlineMs);
+      if (!slot.ok) return done({ ok: false, failure: retryLater(slot.retryAt, last, 'rate-limit pause') });
+      const slotWait = slot.sendAt - clock.now();
+      if (slotWait > 0) await clock.sleep(slotWait, spec.signal);
+      if (gate.pausedUntil > clock.now()) continue; // a 429 arrived while we waited: queue up again
+
+      const permit = breaker.tryAcquire();
+      if (!permit.ok) {
+        return done({
+          ok: false,
+          failure: {
+            kind: 'circuit-open',
+            reach: 'not-sent',
+            retryable: true,
+            retryAt: permit.retryAt,
+            message: `MediaMagic at ${spec.host} is failing; calls paused until ${new Date(permit.retryAt).toISOString()}`,
+          },
+        });
+      }
+      if (attempts > 0 && !deps.budget.tryConsumeRetry()) {
+        breaker.recordNeutral(permit.probe);
+        const cause = last as Failure;
+        return done({
+          ok: false,
+          failure: {
+            kind: 'budget-exhausted',
+            reach: 'not-sent',
+            retryable: true,
+            last: cause,
+            message: `retry budget exhausted (too many recent failures); last failure: ${cause.message}`,
+          },
+        });
+      }
+
+      attempts++;
+      const outcome = await spec.attempt(attempts, spec.signal);
+      if (outcome.ok) {
+        breaker.recordSuccess(permit.probe);
+        gate.onSuccess();
+        deps.budget.recordSuccess();
+        return done(outcome);
+      }
+
+      const failure = outcome.failure;
+      last = failure;
+      report(deps, gate, breaker, permit.probe, failure);
+      const mayHaveActed =
+        failure.reach === 'maybe-sent' || failure.kind === 'server-error' || failure.kind === 'bad-gateway';
+
+      if (!mayResend(spec.resend, failure) || attempts >= spec.maxAttempts) {
+        spec.onFailedAttempt?.({ attempt: attempts, failure });
+        if (mayHaveActed) ambiguous = true;
+        return done({ ok: false, failure });
+      }
+      if (mayHaveActed) ambiguous = true;
+
+      const [backoffMs, nextState] = nextBackoff(backoffState, deps.backoff, deps.random);
+      backoffState = nextState;
+      const retryAfterMs = failure.kind === 'rate-limited' ? failure.retryAfterMs : undefined;
+      const waitMs = applyRetryAfterFloor(backoffMs, retryAfterMs, deps.random);
+      const decision = decideWait(clock.now(), waitMs, spec.deadlineMs);
+      if (decision.kind === 'retry-later') {
+        spec.onFailedAttempt?.({ attempt: attempts, failure });
+        return done({ ok: false, failure: retryLater(decision.retryAt, failure, 'the next attempt') });
+      }
+      spec.onFailedAttempt?.({ attempt: attempts, failure, nextWaitMs: decision.ms });
+      await clock.sleep(decision.ms, spec.signal);
+    }
+  } catch (error) {
+    // Only an aborted sleep can land here; the attempt function returns failures as values.
+    if (spec.signal?.aborted) return done({ ok: false, failure: aborted() });
+    throw error;
+  }
+}
+
+/** Feeds one failed attempt to the shared state: 429 paces its bucket, faults count for the breaker. */
+function report(
+  deps: ResilienceDeps,
+  gate: ReturnType<BucketGates['get']>,
+  breaker: ReturnType<CircuitBreakers['forHost']>,
+  probe: boolean,
+  failure: Failure,
+): void {
+  if (failure.kind === 'rate-limited') {
+    gate.onRateLimited(failure.retryAfterMs);
+    breaker.recordNeutral(probe);
+  } else if (countsAsBreakerFailure(failure)) {
+    breaker.recordFailure(probe);
+  } else {
+    // The server answered (a 4xx, or a 2xx we could not parse): it is healthy and not throttling us.
+    breaker.recordNeutral(probe);
+    gate.onSuccess();
+    deps.budget.recordSuccess();
+  }
+}
+
+function mayResend(policy: ResendPolicy, failure: Failure): boolean {
+  if (!failure.retryable) return false;
+  if (policy === 'idempotent') return true;
+  return (
+    failure.reach === 'not-sent' ||
+    failure.kind === 'rate-limited' ||
+    failure.kind === 'server-error' ||
+    failure.kind === 'bad-gateway'
+  );
+}
+
+function retryLater(retryAt: number, last: Failure | undefined, what: string): Failure {
+  return {
+    kind: 'retry-later',
+    reach: last?.reach === 'maybe-sent' ? 'maybe-sent' : 'not-sent',
+    retryable: true,
+    retryAt,
+    ...(last ? { last } : {}),
+    message:
+      `${what} would end after this invocation's deadline; hand off and retry at ${new Date(retryAt).toISOString()}` +
+      (last ? ` (last failure: ${last.message})` : ''),
+  };
+}
+
+function aborted(): Failure {
+  return {
+    kind: 'aborted',
+    reach: 'not-sent',
+    retryable: false,
+    message: 'the call was aborted by its caller',
+  };
+}
