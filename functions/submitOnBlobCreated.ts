@@ -1,0 +1,33 @@
+/**
+ * Blob-created submission: a queue trigger on the BlobCreated events Event Grid writes to
+ * `BLOB_EVENTS_QUEUE` (DESIGN decision 1 — not the host's blob trigger, which loads the whole blob into
+ * memory). A thin adapter: the logic lives in `shared/pipeline/`.
+ */
+import { app, type InvocationContext } from '@azure/functions';
+import { contextLogger } from '../shared/app/contextLogger.js';
+import { getAppDeps, type AppDeps } from '../shared/app/appDeps.js';
+import { settingOrDefault } from '../shared/config.js';
+import { handleBlobCreatedMessage, type ProcessResult } from '../shared/pipeline/processSourceBlob.js';
+
+/** Builds the handler over a deps provider (the composition root in production, test deps in tests). */
+export function makeSubmitOnBlobCreatedHandler(getDeps: () => Promise<AppDeps>) {
+  return async (message: unknown, context: InvocationContext): Promise<ProcessResult> => {
+    const deps = await getDeps();
+    const result = await handleBlobCreatedMessage(deps.submitDeps(contextLogger(context)), message);
+    context.log(`submitOnBlobCreated: ${result.kind}`);
+    return result;
+  };
+}
+
+/** The registered handler. */
+export const submitOnBlobCreated = makeSubmitOnBlobCreatedHandler(getAppDeps);
+
+app.storageQueue('submitOnBlobCreated', {
+  // Resolved here rather than as `%BLOB_EVENTS_QUEUE%` so the documented default applies when it is unset
+  // (the host would refuse to index an unresolvable binding expression).
+  queueName: settingOrDefault('BLOB_EVENTS_QUEUE'),
+  connection: 'AzureWebJobsStorage',
+  handler: async (message, context) => {
+    await submitOnBlobCreated(message, context);
+  },
+});

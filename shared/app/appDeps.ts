@@ -1,0 +1,132 @@
+/**
+ * The composition root: reads configuration once, builds the long-lived clients (storage, MediaMagic,
+ * resilience state, ledger) once per process, and hands each invocation the deps it needs with its own
+ * logger. Every function adapter gets its dependencies from here and nowhere else.
+ */
+import { DefaultAzureCredential } from '@azure/identity';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { systemClock, type Clock, type Random } from '../clock.js';
+import { loadConfig, secretsOf, type Config } from '../config.js';
+import { copyToUploadUrl } from '../ingest/serverSideCopy.js';
+import { BlobLedger } from '../ledger/blobLedger.js';
+import { Redactor, type Logger } from '../logger.js';
+import { MediaMagicClient } from '../mediamagic/client.js';
+import { DEFAULT_SUBMIT_TIMINGS, type SubmitDeps } from '../pipeline/submitDeps.js';
+import { createResilience } from '../resilience/createResilience.js';
+import type { ResilienceDeps } from '../resilience/resilientCall.js';
+import { AzureSourceBlobs } from '../storage/sourceBlobs.js';
+
+/** Long-lived, process-wide dependencies. */
+export interface AppDeps {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly blobService: BlobServiceClient;
+  readonly resilience: ResilienceDeps;
+  readonly client: MediaMagicClient;
+  readonly ledger: BlobLedger;
+  readonly sourceContainer: ContainerClient;
+  readonly resultsContainer: ContainerClient;
+  readonly redactor: Redactor;
+  /** The submission step's deps, logging through `logger` (redacted). */
+  submitDeps(logger: Logger): SubmitDeps;
+  /** Closes network resources (tests and the dev host). */
+  close(): Promise<void>;
+}
+
+/** Test and dev-host seams. */
+export interface BuildOptions {
+  readonly clock?: Clock;
+  readonly random?: Random;
+  /** Where the MediaMagic client logs request failures; default: nowhere until an invocation logs. */
+  readonly clientLogger?: Logger;
+}
+
+/** Builds every long-lived dependency from a validated config and creates the containers it needs. */
+export async function buildAppDeps(config: Config, options: BuildOptions = {}): Promise<AppDeps> {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const redactor = new Redactor(secretsOf(config));
+  const blobService = createBlobService(config);
+  const resilience = createResilience({ clock, random, rateLimits: config.rateLimits });
+  const clientLogger = redactor.wrap(options.clientLogger ?? consoleLogger());
+  const client = new MediaMagicClient({
+    baseUrl: config.apiBaseUrl,
+    apiKey: config.apiKey,
+    logger: clientLogger,
+    resilience,
+    timeouts: config.timeouts,
+    extraSecrets: config.webhookSecrets,
+  });
+  const ledgerContainer = blobService.getContainerClient(config.ledgerContainer);
+  const ledger = new BlobLedger(ledgerContainer, clock);
+  const sourceContainer = blobService.getContainerClient(config.sourceContainer);
+  const resultsContainer = blobService.getContainerClient(config.resultsContainer);
+  await Promise.all([ledger.ensureContainer(), resultsContainer.createIfNotExists()]);
+  const source = new AzureSourceBlobs(blobService, sourceContainer, clock);
+
+  return {
+    config,
+    clock,
+    random,
+    blobService,
+    resilience,
+    client,
+    ledger,
+    sourceContainer,
+    resultsContainer,
+    redactor,
+    submitDeps: (logger) => ({
+      ledger,
+      source,
+      api: client,
+      copy: copyToUploadUrl,
+      clock,
+      random,
+      logger: redactor.wrap(logger),
+      settings: {
+        sourceContainer: config.sourceContainer,
+        ingestMode: config.ingestMode,
+        invocationBudgetMs: config.invocationBudgetSeconds * 1000,
+        copyBlockSizeBytes: config.copyBlockSizeMb * 1024 * 1024,
+        copyConcurrency: config.copyConcurrency,
+        ...DEFAULT_SUBMIT_TIMINGS,
+      },
+    }),
+    close: () => client.close(),
+  };
+}
+
+let shared: Promise<AppDeps> | undefined;
+
+/**
+ * The process-wide deps, built on first use from `process.env`. A configuration error is thrown on every
+ * call (naming each bad setting) until the settings are fixed and the app restarts.
+ */
+export function getAppDeps(): Promise<AppDeps> {
+  shared ??= buildAppDeps(loadConfig(process.env)).catch((error: unknown) => {
+    shared = undefined;
+    throw error;
+  });
+  return shared;
+}
+
+function createBlobService(config: Config): BlobServiceClient {
+  if (config.storage.kind === 'connection-string') {
+    return BlobServiceClient.fromConnectionString(config.storage.connectionString);
+  }
+  const credential = new DefaultAzureCredential(
+    config.storage.clientId ? { managedIdentityClientId: config.storage.clientId } : {},
+  );
+  return new BlobServiceClient(config.storage.blobServiceUri, credential);
+}
+
+function consoleLogger(): Logger {
+  const line = (level: string, message: string, props?: object): string =>
+    JSON.stringify({ level, message, ...props });
+  return {
+    info: (m, p) => console.log(line('info', m, p)),
+    warn: (m, p) => console.warn(line('warn', m, p)),
+    error: (m, p) => console.error(line('error', m, p)),
+  };
+}

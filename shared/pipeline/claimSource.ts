@@ -1,0 +1,82 @@
+/**
+ * Claiming a source blob in the ledger: the exactly-once gate (DESIGN decision 2). Every trigger is
+ * at-least-once, so the same blob arrives many times; only the invocation whose create-only write (or
+ * generation bump) lands may go on to submit it.
+ */
+import type { Ledger } from '../ledger/ledger.js';
+import { ledgerKey } from '../ledger/ledgerKey.js';
+import { newLedgerRecord, nextGeneration } from '../ledger/newRecord.js';
+import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';
+import type { SourceBlobProperties } from '../storage/sourceBlobs.js';
+
+/** The outcome of a claim. */
+export type ClaimOutcome =
+  /** This invocation owns the record and must drive it. */
+  | { readonly kind: 'owned'; readonly record: LedgerRecord; readonly newGeneration: boolean }
+  /** Someone already claimed this content; nothing to do. */
+  | { readonly kind: 'duplicate'; readonly record: LedgerRecord };
+
+/**
+ * Claims `props` (the blob's current content) for processing.
+ * - No record: create-only write of generation 1.
+ * - A record for the same ETag: a duplicate event (or a concurrent one that lost the race).
+ * - A record for other content: the blob changed or was re-uploaded; start the next generation, which is
+ *   submitted as a new MediaMagic version of the last submission. Concurrent claimants of the same new
+ *   content race on the ETag loop; the loser sees the new ETag already recorded and backs off.
+ *
+ * `leaseMs` becomes the claim's `due`: if this invocation dies, the timer re-drives the record then.
+ */
+export async function claimSource(
+  ledger: Ledger,
+  container: string,
+  props: SourceBlobProperties,
+  nowMs: number,
+  leaseMs: number,
+): Promise<ClaimOutcome> {
+  const nowIso = isoTimestamp(nowMs);
+  const snapshot = {
+    sourceEtag: props.etag,
+    ...(props.contentType ? { contentType: props.contentType } : {}),
+    contentLength: props.contentLength,
+    due: isoTimestamp(nowMs + leaseMs),
+  };
+  const key = ledgerKey(container, props.name);
+  const existing = await ledger.get(key);
+  if (!existing) {
+    const created = await ledger.claim(newLedgerRecord({ container, name: props.name }, snapshot, nowIso));
+    if (created.claimed) return { kind: 'owned', record: created.record, newGeneration: false };
+    if (created.record.sourceEtag === props.etag) return { kind: 'duplicate', record: created.record };
+    return bumpGeneration(ledger, key, props, snapshot, nowIso);
+  }
+  if (existing.record.sourceEtag === props.etag) return { kind: 'duplicate', record: existing.record };
+  return bumpGeneration(ledger, key, props, snapshot, nowIso);
+}
+
+async function bumpGeneration(
+  ledger: Ledger,
+  key: string,
+  props: SourceBlobProperties,
+  snapshot: Parameters<typeof nextGeneration>[1],
+  nowIso: string,
+): Promise<ClaimOutcome> {
+  const result = await ledger.update(key, (current) =>
+    current.sourceEtag === props.etag
+      ? undefined
+      : nextGeneration(
+          current,
+          snapshot,
+          `new content (ETag ${props.etag}) replaced ${current.sourceEtag}`,
+          nowIso,
+        ),
+  );
+  switch (result.kind) {
+    case 'updated':
+      return { kind: 'owned', record: result.record, newGeneration: true };
+    case 'unchanged':
+      return { kind: 'duplicate', record: result.record };
+    case 'not-found':
+      throw new Error(`ledger record ${key} vanished while claiming a new generation`);
+    case 'contention':
+      throw new Error(`ledger record ${key} is too contended to claim (${result.attempts} attempts)`);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The submission use case for one source blob, whatever triggered it (a BlobCreated event, the timer, the
+ * backfill command): read the blob's current properties, claim its content, and drive it.
+ */
+import { parseBlobCreatedMessage } from '../events/parseBlobCreated.js';
+import type { LedgerRecord } from '../ledger/record.js';
+import { claimSource } from './claimSource.js';
+import { submitClaimed, type SubmitResult } from './submitClaimed.js';
+import type { SubmitDeps } from './submitDeps.js';
+
+/** What happened to one trigger. */
+export type ProcessResult =
+  | SubmitResult
+  | { readonly kind: 'ignored'; readonly reason: string }
+  | { readonly kind: 'missing'; readonly name: string }
+  | { readonly kind: 'duplicate'; readonly record: LedgerRecord };
+
+/**
+ * Handles one BlobCreated queue message. A message that is not a committed block blob in the source
+ * container is logged and completed (returned as `ignored`): never a crash, never a poison loop.
+ */
+export async function handleBlobCreatedMessage(deps: SubmitDeps, message: unknown): Promise<ProcessResult> {
+  const parsed = parseBlobCreatedMessage(message, { sourceContainer: deps.settings.sourceContainer });
+  if (parsed.kind === 'ignored') {
+    deps.logger.warn('queue message ignored', { code: parsed.code, reason: parsed.reason });
+    return { kind: 'ignored', reason: parsed.reason };
+  }
+  return processSourceBlob(deps, parsed.event.blobName);
+}
+
+/**
+ * Claims and drives the blob's CURRENT content (an event may be stale: if the blob changed since, its new
+ * ETag is what gets claimed, once).
+ */
+export async function processSourceBlob(deps: SubmitDeps, name: string): Promise<ProcessResult> {
+  const startedAt = deps.clock.now();
+  const props = await deps.source.getProperties(name);
+  if (!props) {
+    deps.logger.info('source blob no longer exists; nothing to submit', { blob: name });
+    return { kind: 'missing', name };
+  }
+  if (props.blobType && props.blobType !== 'BlockBlob') {
+    deps.logger.warn('not a block blob; ignored', { blob: name, blobType: props.blobType });
+    return { kind: 'ignored', reason: `${name} is a ${props.blobType}, not a block blob` };
+  }
+  // The claim is a lease: if this invocation dies, the timer re-drives the record once it falls due.
+  const leaseMs = 2 * deps.settings.invocationBudgetMs + 60_000;
+  const claim = await claimSource(deps.ledger, deps.settings.sourceContainer, props, startedAt, leaseMs);
+  if (claim.kind === 'duplicate') {
+    deps.logger.info('already claimed; duplicate trigger completed', {
+      blob: name,
+      state: claim.record.state,
+      generation: claim.record.generation,
+    });
+    return claim;
+  }
+  if (claim.newGeneration) {
+    deps.logger.info('new content for a known blob; starting a new generation', {
+      blob: name,
+      generation: claim.record.generation,
+      previousSubmissionId: claim.record.previousSubmissionId,
+    });
+  }
+  return submitClaimed(deps, claim.record, props, startedAt + deps.settings.invocationBudgetMs);
+}

@@ -1,0 +1,261 @@
+/**
+ * Drives one claimed generation of a source blob to a submission: validate → hand the bytes to MediaMagic
+ * → create the submission → record what happened. Every exit leaves the record in a state a person (or the
+ * timer) can act on; nothing is left half-written and nothing is submitted twice.
+ */
+import { nextBackoff } from '../resilience/backoff.js';
+import {
+  isoTimestamp,
+  type LedgerFailure,
+  type LedgerPatch,
+  type LedgerRecord,
+  type LedgerState,
+} from '../ledger/record.js';
+import { STATE_TAG, toTagValue, type SourceBlobProperties } from '../storage/sourceBlobs.js';
+import { SNIFF_BYTES, validateBlob } from '../validation/validateBlob.js';
+import { dispositionOf, type Disposition } from './failureDisposition.js';
+import { moveRecord } from './moveRecord.js';
+import type { SubmitDeps } from './submitDeps.js';
+import { uploadFileName } from './uploadName.js';
+
+/** Where a drive ended. `lost-ownership` means another invocation moved the record first; we stopped. */
+export type SubmitResult =
+  | { readonly kind: 'submitted'; readonly record: LedgerRecord }
+  | { readonly kind: 'unconfirmed'; readonly record: LedgerRecord }
+  | { readonly kind: 'rejected'; readonly record: LedgerRecord }
+  | { readonly kind: 'blocked'; readonly record: LedgerRecord }
+  | { readonly kind: 'pending'; readonly record: LedgerRecord }
+  | { readonly kind: 'dead-lettered'; readonly record: LedgerRecord }
+  | { readonly kind: 'lost-ownership' };
+
+/** Drives `record` (state `claimed` or `submit-pending`, owned by this invocation) as far as it goes. */
+export async function submitClaimed(
+  deps: SubmitDeps,
+  record: LedgerRecord,
+  props: SourceBlobProperties,
+  deadlineMs: number,
+): Promise<SubmitResult> {
+  const head = await deps.source.readHead(props.name, SNIFF_BYTES);
+  const validation = validateBlob({
+    name: props.name,
+    contentType: props.contentType,
+    contentLength: props.contentLength,
+    firstBytes: head,
+  });
+  if (!validation.ok) {
+    const failure = { kind: validation.rejection.kind, detail: validation.rejection.message };
+    return finish(
+      deps,
+      record,
+      'rejected',
+      `validation: ${validation.rejection.kind}`,
+      { failure },
+      'rejected',
+    );
+  }
+
+  const ingested = await ingest(deps, record, props, validation.mime, deadlineMs);
+  if (!ingested.ok) return settleFailure(deps, record, ingested.disposition, 'ingest');
+
+  const attempting = await save(deps, record, record.state, 'submitting', {
+    blobPath: ingested.blobPath,
+    contentType: validation.mime,
+    submitAttempts: record.submitAttempts + 1,
+  });
+  if (!attempting) return { kind: 'lost-ownership' };
+
+  const outcome = await deps.api.createSubmission(
+    {
+      assets: [
+        {
+          blobPath: ingested.blobPath,
+          ...(attempting.previousSubmissionId
+            ? { previousSubmissionId: attempting.previousSubmissionId }
+            : {}),
+        },
+      ],
+    },
+    { deadlineMs },
+  );
+  switch (outcome.kind) {
+    case 'created': {
+      const { submission } = outcome;
+      // Pointer first: a webhook can arrive before the record says `submitted`, and must find its record.
+      await deps.ledger.linkSubmission(submission.submissionId, attempting.key);
+      const now = deps.clock.now();
+      return finish(
+        deps,
+        attempting,
+        'submitted',
+        `submission ${submission.submissionId} created`,
+        {
+          submissionId: submission.submissionId,
+          assets: submission.assets.map((a) => ({
+            assetId: a.assetId,
+            status: 'submitted',
+            retryCount: 0,
+            localRetries: 0,
+          })),
+          due: isoTimestamp(now + deps.settings.firstPollDelayMs),
+          pollIntervalMs: deps.settings.firstPollDelayMs,
+          failure: undefined,
+        },
+        'submitted',
+      );
+    }
+    case 'already-submitted':
+      return settleUnconfirmed(
+        deps,
+        attempting,
+        outcome.ours
+          ? 'MediaMagic says the asset is already submitted after an attempt whose answer was lost: ours landed'
+          : 'MediaMagic says the asset is already submitted (an earlier invocation submitted it)',
+      );
+    case 'unconfirmed':
+      return settleUnconfirmed(
+        deps,
+        attempting,
+        `the submission may have been created: ${outcome.failure.message}`,
+      );
+    case 'failed':
+      return settleFailure(deps, attempting, dispositionOf(outcome.failure), 'submission');
+  }
+}
+
+type Ingested =
+  | { readonly ok: true; readonly blobPath: string }
+  | { readonly ok: false; readonly disposition: Disposition };
+
+/** Copy mode: a presigned upload URL, then a server-side copy. Passthrough: the name already is the path. */
+async function ingest(
+  deps: SubmitDeps,
+  record: LedgerRecord,
+  props: SourceBlobProperties,
+  mime: string,
+  deadlineMs: number,
+): Promise<Ingested> {
+  if (deps.settings.ingestMode === 'passthrough') return { ok: true, blobPath: props.name };
+  const filename = uploadFileName(props.name, record.key, record.generation);
+  const url = await deps.api.requestUploadUrl({ filename, contentType: mime }, { deadlineMs });
+  if (!url.ok) return { ok: false, disposition: dispositionOf(url.failure) };
+  // The read SAS must outlive the copy; it is scoped to this one blob, read-only.
+  const sasTtlMs = Math.max(15 * 60_000, 2 * deps.settings.invocationBudgetMs);
+  const sourceUrl = await deps.source.readSasUrl(props.name, sasTtlMs);
+  const copied = await deps.copy(sourceUrl, props.contentLength, url.value.uploadUrl, {
+    contentType: mime,
+    blockSizeBytes: deps.settings.copyBlockSizeBytes,
+    concurrency: deps.settings.copyConcurrency,
+    deadlineMs,
+    clock: deps.clock,
+    random: deps.random,
+  });
+  if (!copied.ok) {
+    const failure: LedgerFailure = {
+      kind: copied.failure.kind,
+      ...(copied.failure.status !== undefined ? { status: copied.failure.status } : {}),
+      detail: copied.failure.message,
+    };
+    return { ok: false, disposition: { kind: 'later', failure } };
+  }
+  return { ok: true, blobPath: url.value.blobPath };
+}
+
+async function settleUnconfirmed(
+  deps: SubmitDeps,
+  record: LedgerRecord,
+  reason: string,
+): Promise<SubmitResult> {
+  const due = isoTimestamp(deps.clock.now() + deps.settings.reconcileDelayMs);
+  return finish(deps, record, 'submitted-unconfirmed', reason, { due }, 'unconfirmed');
+}
+
+async function settleFailure(
+  deps: SubmitDeps,
+  record: LedgerRecord,
+  disposition: Disposition,
+  step: string,
+): Promise<SubmitResult> {
+  const { failure } = disposition;
+  switch (disposition.kind) {
+    case 'blocked':
+      return finish(deps, record, 'blocked', `${step}: ${failure.detail}`, { failure }, 'blocked');
+    case 'rejected':
+      return finish(deps, record, 'rejected', `${step}: ${failure.detail}`, { failure }, 'rejected');
+    case 'unconfirmed':
+      return settleUnconfirmed(deps, record, `${step}: ${failure.detail}`);
+    case 'later': {
+      if (record.state === 'submit-pending' && record.submitAttempts >= deps.settings.maxSubmitAttempts) {
+        const reason = `gave up after ${record.submitAttempts} attempts; last: ${failure.detail}`;
+        return finish(deps, record, 'dead-lettered', reason, { failure }, 'dead-lettered');
+      }
+      const due = isoTimestamp(
+        disposition.retryAt ?? deps.clock.now() + redriveDelay(deps, record.submitAttempts),
+      );
+      return finish(
+        deps,
+        record,
+        'submit-pending',
+        `${step}: ${failure.detail}; retry at ${due}`,
+        { due, failure },
+        'pending',
+      );
+    }
+  }
+}
+
+/** Backoff across timer re-drives: 30 s, 1 min, 2 min … capped at 30 min, full jitter above a 10 s floor. */
+function redriveDelay(deps: SubmitDeps, attempts: number): number {
+  const [delay] = nextBackoff(
+    { retries: Math.max(0, attempts - 1) },
+    { baseMs: 30_000, capMs: 30 * 60_000 },
+    deps.random,
+  );
+  return Math.max(10_000, delay);
+}
+
+async function finish(
+  deps: SubmitDeps,
+  record: LedgerRecord,
+  to: LedgerState,
+  reason: string,
+  patch: LedgerPatch,
+  kind: Exclude<SubmitResult['kind'], 'lost-ownership'>,
+): Promise<SubmitResult> {
+  const saved = await save(deps, record, to, reason, patch);
+  if (!saved) return { kind: 'lost-ownership' };
+  deps.logger.info('ledger transition', {
+    blob: saved.source.name,
+    key: saved.key,
+    generation: saved.generation,
+    from: record.state,
+    to,
+    reason,
+    ...(saved.submissionId ? { submissionId: saved.submissionId } : {}),
+  });
+  await deps.source.setStateTags(saved.source.name, { [STATE_TAG]: toTagValue(to) });
+  return { kind, record: saved };
+}
+
+/**
+ * Writes the change only if no other drive moved the record since we read it (same generation, state and
+ * attempt count); returns
+ * undefined when we lost ownership, so the caller stops instead of overwriting someone else's progress.
+ */
+async function save(
+  deps: SubmitDeps,
+  record: LedgerRecord,
+  to: LedgerState,
+  reason: string,
+  patch: LedgerPatch,
+): Promise<LedgerRecord | undefined> {
+  const nowIso = isoTimestamp(deps.clock.now());
+  const result = await deps.ledger.update(record.key, (current) =>
+    // Webhooks may patch the record meanwhile (event ids); only another drive changes these three.
+    current.generation === record.generation &&
+    current.state === record.state &&
+    current.submitAttempts === record.submitAttempts
+      ? moveRecord(current, to, reason, nowIso, patch)
+      : undefined,
+  );
+  return result.kind === 'updated' ? result.record : undefined;
+}

@@ -1,0 +1,49 @@
+/**
+ * The ports and settings the submission step depends on. Built once by the composition root; tests pass
+ * real Azurite-backed adapters and a client pointed at the emulator.
+ */
+import type { Clock, Random } from '../clock.js';
+import type { IngestMode } from '../config.js';
+import type { copyToUploadUrl } from '../ingest/serverSideCopy.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Logger } from '../logger.js';
+import type { MediaMagicClient } from '../mediamagic/client.js';
+import type { SourceBlobs } from '../storage/sourceBlobs.js';
+
+/** The part of the MediaMagic client the submission step uses. */
+export type SubmissionApi = Pick<MediaMagicClient, 'requestUploadUrl' | 'createSubmission'>;
+
+/** Tunables of the submission step. */
+export interface SubmitSettings {
+  readonly sourceContainer: string;
+  readonly ingestMode: IngestMode;
+  /** How long one invocation may spend (retries included) before handing off to the timer. */
+  readonly invocationBudgetMs: number;
+  readonly copyBlockSizeBytes: number;
+  readonly copyConcurrency: number;
+  /** First status poll after a successful submission (webhooks usually arrive first). */
+  readonly firstPollDelayMs: number;
+  /** When to look again at a submission whose creation could not be confirmed. */
+  readonly reconcileDelayMs: number;
+  /** Drives of one generation before it is dead-lettered instead of retried forever. */
+  readonly maxSubmitAttempts: number;
+}
+
+/** Sensible defaults for the settings not taken from configuration. */
+export const DEFAULT_SUBMIT_TIMINGS = {
+  firstPollDelayMs: 30_000,
+  reconcileDelayMs: 5 * 60_000,
+  maxSubmitAttempts: 10,
+} as const;
+
+/** Everything {@link submitClaimed} and {@link processSourceBlob} need. */
+export interface SubmitDeps {
+  readonly ledger: Ledger;
+  readonly source: SourceBlobs;
+  readonly api: SubmissionApi;
+  readonly copy: typeof copyToUploadUrl;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+  readonly settings: SubmitSettings;
+}
