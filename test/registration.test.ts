@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The registration contract: build the app, then load the files matched by package.json `main` the way the
+ * Functions worker does, with a fake `@azure/functions-core` capturing what the host would receive.
+ */
+interface Loaded {
+  main: string;
+  files: string[];
+  errors: { file: string; message: string }[];
+  registrations: {
+    metadata: { name: string; bindings: Record<string, Record<string, unknown>> };
+    handlerType: string;
+  }[];
+}
+
+const repo = process.cwd();
+let appRoot = '';
+
+function load(env: Record<string, string> = {}): Loaded {
+  const out = execFileSync(process.execPath, [path.join(repo, 'test/support/loadLikeWorker.cjs'), appRoot], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+  });
+  return JSON.parse(out) as Loaded;
+}
+
+function trigger(loaded: Loaded, name: string): Record<string, unknown> {
+  const reg = loaded.registrations.find((r) => r.metadata.name === name);
+  if (!reg)
+    throw new Error(
+      `${name} was not registered; got ${loaded.registrations.map((r) => r.metadata.name).join(', ')}`,
+    );
+  const found = Object.values(reg.metadata.bindings).find((b) => b.direction === 'in');
+  if (!found) throw new Error(`${name} has no trigger binding`);
+  return found;
+}
+
+describe('registration contract (as the Functions worker loads the app)', () => {
+  beforeAll(() => {
+    appRoot = mkdtempSync(path.join(tmpdir(), 'mm-app-'));
+    execFileSync(
+      process.execPath,
+      [
+        path.join(repo, 'node_modules/typescript/bin/tsc'),
+        '-p',
+        path.join(repo, 'tsconfig.build.json'),
+        '--outDir',
+        path.join(appRoot, 'dist'),
+      ],
+      { stdio: 'inherit' },
+    );
+    copyFileSync(path.join(repo, 'package.json'), path.join(appRoot, 'package.json'));
+    copyFileSync(path.join(repo, 'host.json'), path.join(appRoot, 'host.json'));
+    symlinkSync(path.join(repo, 'node_modules'), path.join(appRoot, 'node_modules'), 'dir');
+  }, 120_000);
+  afterAll(() => rmSync(appRoot, { recursive: true, force: true }));
+
+  it('the main glob matches the compiled function files and every one loads without error', () => {
+    const loaded = load();
+    expect(loaded.main).toBe('dist/functions/*.js');
+    expect(loaded.files).toContain('dist/functions/submitOnBlobCreated.js');
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.registrations.every((r) => r.handlerType === 'function')).toBe(true);
+  });
+
+  it('submitOnBlobCreated is a queue trigger on BLOB_EVENTS_QUEUE (default blob-created) via AzureWebJobsStorage', () => {
+    expect(trigger(load(), 'submitOnBlobCreated')).toMatchObject({
+      type: 'queueTrigger',
+      direction: 'in',
+      queueName: 'blob-created',
+      connection: 'AzureWebJobsStorage',
+    });
+    expect(trigger(load({ BLOB_EVENTS_QUEUE: 'custom-events' }), 'submitOnBlobCreated')).toMatchObject({
+      queueName: 'custom-events',
+    });
+  });
+
+  it('no function uses the host blob trigger (it would load whole blobs into memory)', () => {
+    const types = load().registrations.flatMap((r) => Object.values(r.metadata.bindings).map((b) => b.type));
+    expect(types).not.toContain('blobTrigger');
+  });
+});
