@@ -128,6 +128,10 @@ export type LedgerAsset = {
   readonly isRetryable?: boolean;
   /** True once the asset's results (or failure report) are in the results container. */
   readonly resultsWritten?: boolean;
+  /** The API's own `retryCount` for the asset, verbatim. */
+  readonly apiRetryCount?: number;
+  /** MediaMagic refused a retry for good (409 not retryable / maximum attempts reached). */
+  readonly retryRefused?: boolean;
 };
 
 /** One offending field of a 422, or of our own validation. */
@@ -214,6 +218,8 @@ const LedgerAssetSchema = z.looseObject({
   errorMessage: z.string().optional(),
   isRetryable: z.boolean().optional(),
   resultsWritten: z.boolean().optional(),
+  apiRetryCount: count.optional(),
+  retryRefused: z.boolean().optional(),
 });
 
 const LedgerFailureSchema = z.looseObject({

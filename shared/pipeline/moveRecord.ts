@@ -4,16 +4,26 @@
  */
 import { transition, type LedgerPatch, type LedgerRecord, type LedgerState } from '../ledger/record.js';
 
-/** Moves `record` to `to` with `patch`; throws only on a programming error (a transition the code forbids). */
+/**
+ * Moves `record` to `to` with `patch`; throws only on a programming error (a transition the code forbids).
+ * A same-state move counts as progress (for stuck detection) only when `progress` says so, e.g. an asset
+ * moved from submitted to processing.
+ */
 export function moveRecord(
   record: LedgerRecord,
   to: LedgerState,
   reason: string,
   nowIso: string,
   patch: LedgerPatch = {},
+  progress = false,
 ): LedgerRecord {
   if (record.state === to) {
-    const next: Record<string, unknown> = { ...record, ...patch, updatedAt: nowIso };
+    const next: Record<string, unknown> = {
+      ...record,
+      ...patch,
+      updatedAt: nowIso,
+      ...(progress ? { lastProgressAt: nowIso } : {}),
+    };
     for (const [k, v] of Object.entries(next)) if (v === undefined) delete next[k];
     return next as LedgerRecord;
   }

@@ -11,10 +11,10 @@ import {
   type LedgerRecord,
   type LedgerState,
 } from '../ledger/record.js';
-import { STATE_TAG, toTagValue, type SourceBlobProperties } from '../storage/sourceBlobs.js';
+import type { SourceBlobProperties } from '../storage/sourceBlobs.js';
 import { SNIFF_BYTES, validateBlob } from '../validation/validateBlob.js';
 import { dispositionOf, type Disposition } from './failureDisposition.js';
-import { moveRecord } from './moveRecord.js';
+import { saveRecord } from './saveRecord.js';
 import type { SubmitDeps } from './submitDeps.js';
 import { uploadFileName } from './uploadName.js';
 
@@ -57,7 +57,7 @@ export async function submitClaimed(
   const ingested = await ingest(deps, record, props, validation.mime, deadlineMs);
   if (!ingested.ok) return settleFailure(deps, record, ingested.disposition, 'ingest');
 
-  const attempting = await save(deps, record, record.state, 'submitting', {
+  const attempting = await saveRecord(deps, record, record.state, 'submitting', {
     blobPath: ingested.blobPath,
     contentType: validation.mime,
     submitAttempts: record.submitAttempts + 1,
@@ -221,41 +221,6 @@ async function finish(
   patch: LedgerPatch,
   kind: Exclude<SubmitResult['kind'], 'lost-ownership'>,
 ): Promise<SubmitResult> {
-  const saved = await save(deps, record, to, reason, patch);
-  if (!saved) return { kind: 'lost-ownership' };
-  deps.logger.info('ledger transition', {
-    blob: saved.source.name,
-    key: saved.key,
-    generation: saved.generation,
-    from: record.state,
-    to,
-    reason,
-    ...(saved.submissionId ? { submissionId: saved.submissionId } : {}),
-  });
-  await deps.source.setStateTags(saved.source.name, { [STATE_TAG]: toTagValue(to) });
-  return { kind, record: saved };
-}
-
-/**
- * Writes the change only if no other drive moved the record since we read it (same generation, state and
- * attempt count); returns
- * undefined when we lost ownership, so the caller stops instead of overwriting someone else's progress.
- */
-async function save(
-  deps: SubmitDeps,
-  record: LedgerRecord,
-  to: LedgerState,
-  reason: string,
-  patch: LedgerPatch,
-): Promise<LedgerRecord | undefined> {
-  const nowIso = isoTimestamp(deps.clock.now());
-  const result = await deps.ledger.update(record.key, (current) =>
-    // Webhooks may patch the record meanwhile (event ids); only another drive changes these three.
-    current.generation === record.generation &&
-    current.state === record.state &&
-    current.submitAttempts === record.submitAttempts
-      ? moveRecord(current, to, reason, nowIso, patch)
-      : undefined,
-  );
-  return result.kind === 'updated' ? result.record : undefined;
+  const saved = await saveRecord(deps, record, to, reason, patch);
+  return saved ? { kind, record: saved } : { kind: 'lost-ownership' };
 }

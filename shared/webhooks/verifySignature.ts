@@ -42,11 +42,7 @@ export interface SignatureInput {
  * learns nothing about which check failed.
  */
 export type SignatureFailureReason =
-  | 'missing-headers'
-  | 'bad-timestamp'
-  | 'stale'
-  | 'bad-signature'
-  | 'no-secrets';
+  'missing-headers' | 'bad-timestamp' | 'stale' | 'bad-signature' | 'no-secrets';
 
 /** The outcome of {@link verifyWebhookSignature}. `timestamp` is the header's value, in Unix seconds. */
 export type SignatureResult =
@@ -111,7 +107,10 @@ function v1Signatures(signatureList: string): Buffer[] {
  * decoder skips characters it does not know, so decoding would accept many spellings of one signature.
  */
 function sign(key: Buffer, id: string, timestamp: string, body: Uint8Array): Buffer {
-  const digest = createHmac('sha256', key).update(`${id}.${timestamp}.`, 'utf8').update(body).digest('base64');
+  const digest = createHmac('sha256', key)
+    .update(`${id}.${timestamp}.`, 'utf8')
+    .update(body)
+    .digest('base64');
   return Buffer.from(digest, 'utf8');
 }
 

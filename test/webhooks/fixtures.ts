@@ -88,6 +88,8 @@ export function eventPayload(spec: EventSpec): {
 export interface DeliveryOptions {
   readonly secret: string;
   readonly body: string | Uint8Array;
+  /** What is actually sent, when it should differ from what was signed (tampering). */
+  readonly sentBody?: string | Uint8Array;
   readonly webhookId?: string;
   /** When the sender signed, epoch ms. Default {@link NOW_MS}. */
   readonly signedAtMs?: number;
@@ -117,7 +119,11 @@ export function signedRequest(options: DeliveryOptions): { request: HttpRequest;
     headers: Object.fromEntries(
       Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== null),
     ),
-    body: { bytes },
+    body: { bytes: options.sentBody === undefined ? bytes : toBuffer(options.sentBody) },
   });
   return { request, signature };
+}
+
+function toBuffer(body: string | Uint8Array): Buffer {
+  return typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
 }

@@ -1,0 +1,191 @@
+/**
+ * Follows one submitted record a step: read the submission's status, write results for completed assets,
+ * ask MediaMagic to retry retryable failures (up to `MAX_ASSET_RETRIES`, backing off across runs), then
+ * record the outcome in one ETag-guarded ledger update that merges onto whatever a concurrent webhook wrote.
+ */
+import { isoTimestamp, type LedgerPatch, type LedgerRecord } from '../ledger/record.js';
+import { resultPath } from '../storage/resultsStore.js';
+import { dispositionOf } from './failureDisposition.js';
+import { decideFollowUp, type AssetFacts } from './followUpDecision.js';
+import { saveRecord } from './saveRecord.js';
+import type { PollDeps } from './pollDeps.js';
+
+/** Where one follow-up step ended. */
+export type FollowResult =
+  | { readonly kind: 'updated'; readonly record: LedgerRecord }
+  | { readonly kind: 'blocked'; readonly record?: LedgerRecord }
+  | { readonly kind: 'lost-ownership' };
+
+/** Follows `record` (state `submitted`, `retry-pending` or `stuck` with a submission id). */
+export async function followSubmission(
+  deps: PollDeps,
+  record: LedgerRecord,
+  deadlineMs: number,
+): Promise<FollowResult> {
+  const submissionId = record.submissionId as string;
+  const status = await deps.api.getSubmission(submissionId, { deadlineMs });
+  if (!status.ok) {
+    const disposition = dispositionOf(status.failure);
+    if (disposition.kind === 'blocked') {
+      return {
+        kind: 'blocked',
+        ...(await save(deps, record, 'blocked', disposition.failure.detail, {
+          failure: disposition.failure,
+        })),
+      };
+    }
+    if (disposition.kind === 'rejected') {
+      // The submission vanished from our workspace (404) or the API refuses to show it: a person must look.
+      deps.logger.error('ALERT: submission cannot be read; marking stuck', {
+        blob: record.source.name,
+        submissionId,
+        detail: disposition.failure.detail,
+      });
+      const stuck = await save(deps, record, 'stuck', `status read refused: ${disposition.failure.detail}`, {
+        failure: disposition.failure,
+        due: isoTimestamp(deps.clock.now() + deps.poll.maxPollMs),
+      });
+      return stuck.record ? { kind: 'updated', record: stuck.record } : { kind: 'lost-ownership' };
+    }
+    const retryAt =
+      disposition.kind === 'later' && disposition.retryAt
+        ? disposition.retryAt
+        : deps.clock.now() + (record.pollIntervalMs ?? deps.poll.firstPollMs);
+    const later = await save(
+      deps,
+      record,
+      record.state,
+      `status read failed: ${disposition.failure.detail}`,
+      { due: isoTimestamp(retryAt) },
+    );
+    return later.record ? { kind: 'updated', record: later.record } : { kind: 'lost-ownership' };
+  }
+
+  const facts: AssetFacts[] = [];
+  for (const api of status.value.assets) {
+    const known = record.assets.find((a) => a.assetId === api.assetId);
+    if (api.status === 'complete' && !known?.resultsWritten) {
+      facts.push({
+        api,
+        resultsWritten: await writeResults(deps, record, submissionId, api.assetId, deadlineMs),
+      });
+    } else if (
+      api.status === 'failed' &&
+      api.isRetryable === true &&
+      (known?.retryCount ?? 0) < deps.poll.maxAssetRetries &&
+      !known?.retryRefused
+    ) {
+      const firstRetry = (known?.retryCount ?? 0) === 0;
+      if (!firstRetry && record.state !== 'retry-pending') {
+        facts.push({ api }); // back off across runs: the decision schedules the retry
+        continue;
+      }
+      const retry = await deps.api.retryAsset(submissionId, api.assetId, { deadlineMs });
+      if (retry.kind === 'failed') {
+        const d = dispositionOf(retry.failure);
+        if (d.kind === 'blocked')
+          return {
+            kind: 'blocked',
+            ...(await save(deps, record, 'blocked', d.failure.detail, { failure: d.failure })),
+          };
+        const refused = retry.failure.kind === 'conflict' && retry.failure.reason === 'not-retryable';
+        facts.push({ api, ...(refused ? { retryRefused: d.failure.detail } : {}) });
+      } else {
+        facts.push({ api, retried: true });
+      }
+    } else {
+      facts.push({ api });
+    }
+  }
+
+  const nowMs = deps.clock.now();
+  const decision = decideFollowUp(record, facts, nowMs, deps.poll);
+  const saved = await save(
+    deps,
+    record,
+    decision.state,
+    decision.reason,
+    {
+      assets: decision.assets,
+      ...(decision.due !== undefined ? { due: isoTimestamp(decision.due) } : {}),
+      ...(decision.pollIntervalMs !== undefined ? { pollIntervalMs: decision.pollIntervalMs } : {}),
+      ...(decision.failure ? { failure: decision.failure } : {}),
+    },
+    decision.progressed,
+  );
+  if (!saved.record) return { kind: 'lost-ownership' };
+  if (decision.state === 'dead-lettered') await writeFailureReport(deps, saved.record);
+  return { kind: 'updated', record: saved.record };
+}
+
+/** Fetches the asset result (with issues) and its topics and writes them as one document. */
+async function writeResults(
+  deps: PollDeps,
+  record: LedgerRecord,
+  submissionId: string,
+  assetId: string,
+  deadlineMs: number,
+): Promise<boolean> {
+  const [result, topics] = await Promise.all([
+    deps.api.getAsset(submissionId, assetId, { deadlineMs }),
+    deps.api.getAssetTopics(submissionId, assetId, { deadlineMs }),
+  ]);
+  if (!result.ok || !topics.ok) {
+    const failure = !result.ok ? result.failure : !topics.ok ? topics.failure : undefined;
+    deps.logger.warn('results not available yet; will try again', {
+      blob: record.source.name,
+      submissionId,
+      assetId,
+      reason: failure?.message,
+    });
+    return false;
+  }
+  const path = await deps.results.writeResult({
+    source: { ...record.source, generation: record.generation },
+    submissionId,
+    assetId,
+    result: result.value,
+    topics: topics.value,
+    writtenAt: isoTimestamp(deps.clock.now()),
+  });
+  deps.logger.info('results written', { blob: record.source.name, submissionId, assetId, path });
+  return true;
+}
+
+/** A short report beside where the results would have been, saying why and what to do. */
+export async function writeFailureReport(
+  deps: Pick<PollDeps, 'results' | 'clock' | 'logger'>,
+  record: LedgerRecord,
+): Promise<void> {
+  const asset = record.assets.find((a) => a.status === 'failed');
+  const path = await deps.results.writeFailure({
+    source: { ...record.source, generation: record.generation },
+    state: record.state,
+    ...(record.submissionId ? { submissionId: record.submissionId } : {}),
+    ...(asset ? { assetId: asset.assetId } : {}),
+    ...(record.failure?.errorType ? { errorType: record.failure.errorType } : {}),
+    reason: record.failure?.detail ?? 'unknown',
+    action:
+      record.state === 'rejected'
+        ? 'Fix the file (type, size, name or content) and upload it again, or run `resubmit` after fixing the cause.'
+        : 'Check the error with MediaMagic; after fixing the cause run `npx mediamagic-autosubmit resubmit <blob>`.',
+    writtenAt: isoTimestamp(deps.clock.now()),
+  });
+  deps.logger.info('failure report written', {
+    blob: record.source.name,
+    path,
+    expected: resultPath(record.source.name, 'failure'),
+  });
+}
+
+async function save(
+  deps: PollDeps,
+  record: LedgerRecord,
+  to: LedgerRecord['state'],
+  reason: string,
+  patch: LedgerPatch,
+  progress = false,
+): Promise<{ record?: LedgerRecord }> {
+  const saved = await saveRecord(deps, record, to, reason, patch, progress);
+  return saved ? { record: saved } : {};
+}

@@ -1,0 +1,108 @@
+/**
+ * Reconciling a submission whose creation could not be confirmed (a lost response, or a 409 "already
+ * submitted"). We never resubmit blindly. Two safe ways forward:
+ * - a webhook (or an operator) linked the submission id meanwhile → the record becomes `submitted`;
+ * - for a first version, a probe `POST /submissions`: MediaMagic refuses a repeated blob path with 409, so
+ *   the probe either proves the first attempt landed (409; keep waiting for its id) or that it did not
+ *   (201; that IS the one submission). A new version (`previousSubmissionId`) is not deduplicated by the
+ *   API, so it is never probed: it waits for its webhook, and is marked `stuck` for a person after the
+ *   stuck threshold.
+ */
+import { isoTimestamp, type LedgerPatch, type LedgerRecord } from '../ledger/record.js';
+import { dispositionOf } from './failureDisposition.js';
+import { saveRecord } from './saveRecord.js';
+import type { PollDeps } from './pollDeps.js';
+
+/** The outcome of one reconciliation step. */
+export type ReconcileResult =
+  | { readonly kind: 'submitted'; readonly record: LedgerRecord }
+  | { readonly kind: 'waiting'; readonly record?: LedgerRecord }
+  | { readonly kind: 'stuck'; readonly record?: LedgerRecord }
+  | { readonly kind: 'blocked' };
+
+/** One reconciliation step for a `submitted-unconfirmed` record. */
+export async function reconcileUnconfirmed(
+  deps: PollDeps,
+  record: LedgerRecord,
+  deadlineMs: number,
+): Promise<ReconcileResult> {
+  const nowMs = deps.clock.now();
+  if (record.submissionId)
+    return promote(deps, record, record.submissionId, [], 'submission id linked by a webhook');
+
+  if (!record.previousSubmissionId && record.blobPath) {
+    const probe = await deps.api.createSubmission(
+      { assets: [{ blobPath: record.blobPath }] },
+      { deadlineMs },
+    );
+    if (probe.kind === 'created') {
+      await deps.ledger.linkSubmission(probe.submission.submissionId, record.key);
+      const assets = probe.submission.assets.map((a) => ({
+        assetId: a.assetId,
+        status: 'submitted',
+        retryCount: 0,
+        localRetries: 0,
+      }));
+      return promote(
+        deps,
+        record,
+        probe.submission.submissionId,
+        assets,
+        'probe: the first attempt had not landed; this is the one submission',
+      );
+    }
+    if (probe.kind === 'failed' && dispositionOf(probe.failure).kind === 'blocked')
+      return { kind: 'blocked' };
+  }
+
+  const age = nowMs - Date.parse(record.lastProgressAt);
+  if (age > deps.poll.stuckAfterMs) {
+    deps.logger.error('ALERT: submission creation never confirmed; marking stuck', {
+      blob: record.source.name,
+      blobPath: record.blobPath,
+      since: record.lastProgressAt,
+      action: 'look the asset up in MediaMagic by its blob path; if it is missing, run resubmit',
+    });
+    const saved = await save(deps, record, 'stuck', 'creation never confirmed', {
+      due: isoTimestamp(nowMs + deps.poll.maxPollMs),
+    });
+    return { kind: 'stuck', ...(saved ? { record: saved } : {}) };
+  }
+  const wait = Math.min(
+    deps.poll.maxPollMs,
+    Math.max(deps.poll.firstPollMs, (record.pollIntervalMs ?? deps.poll.firstPollMs) * 2),
+  );
+  const saved = await save(deps, record, record.state, 'still unconfirmed', {
+    due: isoTimestamp(nowMs + wait),
+    pollIntervalMs: wait,
+  });
+  return { kind: 'waiting', ...(saved ? { record: saved } : {}) };
+}
+
+async function promote(
+  deps: PollDeps,
+  record: LedgerRecord,
+  submissionId: string,
+  assets: LedgerRecord['assets'],
+  reason: string,
+): Promise<ReconcileResult> {
+  const now = deps.clock.now();
+  const saved = await save(deps, record, 'submitted', reason, {
+    submissionId,
+    ...(assets.length > 0 ? { assets } : {}),
+    due: isoTimestamp(now),
+    pollIntervalMs: deps.poll.firstPollMs,
+    failure: undefined,
+  });
+  return saved ? { kind: 'submitted', record: saved } : { kind: 'waiting' };
+}
+
+function save(
+  deps: PollDeps,
+  record: LedgerRecord,
+  to: LedgerRecord['state'],
+  reason: string,
+  patch: LedgerPatch,
+): Promise<LedgerRecord | undefined> {
+  return saveRecord(deps, record, to, reason, patch);
+}

@@ -1,0 +1,38 @@
+/**
+ * The webhook receiver's slice of the composition root. Configuration (`loadConfig`, which names every
+ * missing or bad setting) and the storage clients are built once per process by `shared/app/appDeps.ts`;
+ * this picks out what the receiver uses, so the receiver and the other functions share one ledger client.
+ */
+import { getAppDeps, type AppDeps } from '../app/appDeps.js';
+import type { ReceiveWebhookDeps } from './receiveWebhookHandler.js';
+
+/** The receiver's dependencies, without a logger: each invocation logs through its own context. */
+export type WebhookDeps = Omit<ReceiveWebhookDeps, 'logger'>;
+
+/** The receiver's deps from the app's: `MEDIAMAGIC_WEBHOOK_SECRETS`, `WEBHOOK_MAX_BODY_BYTES`, the ledger. */
+export function webhookDepsFrom(app: Pick<AppDeps, 'config' | 'clock' | 'ledger' | 'redactor'>): WebhookDeps {
+  return {
+    ledger: app.ledger,
+    secrets: app.config.webhookSecrets,
+    maxBodyBytes: app.config.webhookMaxBodyBytes,
+    clock: app.clock,
+    // The app's redactor knows every secret (API key, storage key), not only the webhook secrets.
+    redactor: app.redactor,
+  };
+}
+
+let memo: Promise<WebhookDeps> | undefined;
+
+/**
+ * The process-wide receiver deps, built on first use from `process.env`. A configuration error rejects
+ * every call (naming each bad setting) until the settings are fixed and the app restarts.
+ */
+export function getWebhookDeps(): Promise<WebhookDeps> {
+  memo ??= getAppDeps()
+    .then(webhookDepsFrom)
+    .catch((error: unknown) => {
+      memo = undefined;
+      throw error;
+    });
+  return memo;
+}
