@@ -4,26 +4,29 @@
  * adapter: the logic lives in `shared/webhooks/`.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { getAppDeps, type AppDeps } from '../shared/app/appDeps.js';
 import { makeReceiveWebhookHandler } from '../shared/webhooks/receiveWebhookHandler.js';
-import { getWebhookDeps } from '../shared/webhooks/webhookDeps.js';
+import { webhookDepsFrom } from '../shared/webhooks/webhookDeps.js';
+
+/** Builds the handler over a deps provider (the composition root in production, test deps in tests). */
+export function makeReceiveWebhookFunction(getDeps: () => Promise<AppDeps>) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    let deps: AppDeps;
+    try {
+      deps = await getDeps();
+    } catch (error) {
+      // A ConfigError names settings, never their values. 500: MediaMagic redelivers once we are fixed.
+      context.error(
+        `receiveWebhook could not build its dependencies: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return { status: 500, jsonBody: { detail: 'The webhook receiver is not available; please redeliver' } };
+    }
+    return makeReceiveWebhookHandler(webhookDepsFrom(deps))(request, context);
+  };
+}
 
 /** The registered handler: builds its deps on first use, then verifies, applies and answers. */
-export async function receiveWebhook(
-  request: HttpRequest,
-  context: InvocationContext,
-): Promise<HttpResponseInit> {
-  let handle;
-  try {
-    handle = makeReceiveWebhookHandler(await getWebhookDeps());
-  } catch (error) {
-    // A ConfigError names settings, never their values. 500: MediaMagic redelivers once we are fixed.
-    context.error(
-      `receiveWebhook could not build its dependencies: ${error instanceof Error ? error.message : String(error)}`,
-    );
-    return { status: 500, jsonBody: { detail: 'The webhook receiver is not available; please redeliver' } };
-  }
-  return handle(request, context);
-}
+export const receiveWebhook = makeReceiveWebhookFunction(getAppDeps);
 
 app.http('receiveWebhook', {
   methods: ['POST'],

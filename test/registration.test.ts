@@ -80,6 +80,30 @@ describe('registration contract (as the Functions worker loads the app)', () => 
     });
   });
 
+  it('pollSubmissions is a timer on %POLL_SCHEDULE% (resolved by the host from app settings)', () => {
+    expect(trigger(load(), 'pollSubmissions')).toMatchObject({
+      type: 'timerTrigger',
+      schedule: '%POLL_SCHEDULE%',
+    });
+  });
+
+  it('receiveWebhook is an anonymous POST on webhooks/mediamagic', () => {
+    expect(trigger(load(), 'receiveWebhook')).toMatchObject({
+      type: 'httpTrigger',
+      authLevel: 'anonymous',
+      methods: ['POST'],
+      route: 'webhooks/mediamagic',
+    });
+  });
+
+  it('exactly the three functions are registered', () => {
+    expect(
+      load()
+        .registrations.map((r) => r.metadata.name)
+        .sort(),
+    ).toEqual(['pollSubmissions', 'receiveWebhook', 'submitOnBlobCreated']);
+  });
+
   it('no function uses the host blob trigger (it would load whole blobs into memory)', () => {
     const types = load().registrations.flatMap((r) => Object.values(r.metadata.bindings).map((b) => b.type));
     expect(types).not.toContain('blobTrigger');

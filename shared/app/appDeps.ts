@@ -11,9 +11,11 @@ import { copyToUploadUrl } from '../ingest/serverSideCopy.js';
 import { BlobLedger } from '../ledger/blobLedger.js';
 import { Redactor, type Logger } from '../logger.js';
 import { MediaMagicClient } from '../mediamagic/client.js';
+import { DEFAULT_POLL_TIMINGS, type PollDeps } from '../pipeline/pollDeps.js';
 import { DEFAULT_SUBMIT_TIMINGS, type SubmitDeps } from '../pipeline/submitDeps.js';
 import { createResilience } from '../resilience/createResilience.js';
 import type { ResilienceDeps } from '../resilience/resilientCall.js';
+import { AzureResultsStore } from '../storage/resultsStore.js';
 import { AzureSourceBlobs } from '../storage/sourceBlobs.js';
 
 /** Long-lived, process-wide dependencies. */
@@ -30,6 +32,8 @@ export interface AppDeps {
   readonly redactor: Redactor;
   /** The submission step's deps, logging through `logger` (redacted). */
   submitDeps(logger: Logger): SubmitDeps;
+  /** The timer's deps, logging through `logger` (redacted). */
+  pollDeps(logger: Logger): PollDeps;
   /** Closes network resources (tests and the dev host). */
   close(): Promise<void>;
 }
@@ -38,8 +42,12 @@ export interface AppDeps {
 export interface BuildOptions {
   readonly clock?: Clock;
   readonly random?: Random;
-  /** Where the MediaMagic client logs request failures; default: nowhere until an invocation logs. */
+  /** Where the MediaMagic client logs request failures; default: the console, as JSON lines. */
   readonly clientLogger?: Logger;
+  /** Override the timer's built-in timings (tests shorten them). */
+  readonly pollTimings?: Partial<Record<keyof typeof DEFAULT_POLL_TIMINGS, number>>;
+  /** Override the submit step's built-in timings (tests shorten them). */
+  readonly submitTimings?: Partial<Record<keyof typeof DEFAULT_SUBMIT_TIMINGS, number>>;
 }
 
 /** Builds every long-lived dependency from a validated config and creates the containers it needs. */
@@ -64,6 +72,25 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
   const resultsContainer = blobService.getContainerClient(config.resultsContainer);
   await Promise.all([ledger.ensureContainer(), resultsContainer.createIfNotExists()]);
   const source = new AzureSourceBlobs(blobService, sourceContainer, clock);
+  const results = new AzureResultsStore(resultsContainer);
+  const submitDeps = (logger: Logger): SubmitDeps => ({
+    ledger,
+    source,
+    api: client,
+    copy: copyToUploadUrl,
+    clock,
+    random,
+    logger: redactor.wrap(logger),
+    settings: {
+      sourceContainer: config.sourceContainer,
+      ingestMode: config.ingestMode,
+      invocationBudgetMs: config.invocationBudgetSeconds * 1000,
+      copyBlockSizeBytes: config.copyBlockSizeMb * 1024 * 1024,
+      copyConcurrency: config.copyConcurrency,
+      ...DEFAULT_SUBMIT_TIMINGS,
+      ...options.submitTimings,
+    },
+  });
 
   return {
     config,
@@ -76,21 +103,18 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
     sourceContainer,
     resultsContainer,
     redactor,
-    submitDeps: (logger) => ({
-      ledger,
-      source,
+    submitDeps,
+    pollDeps: (logger) => ({
+      ...submitDeps(logger),
       api: client,
-      copy: copyToUploadUrl,
-      clock,
-      random,
-      logger: redactor.wrap(logger),
-      settings: {
-        sourceContainer: config.sourceContainer,
-        ingestMode: config.ingestMode,
-        invocationBudgetMs: config.invocationBudgetSeconds * 1000,
-        copyBlockSizeBytes: config.copyBlockSizeMb * 1024 * 1024,
-        copyConcurrency: config.copyConcurrency,
-        ...DEFAULT_SUBMIT_TIMINGS,
+      results,
+      poll: {
+        ...DEFAULT_POLL_TIMINGS,
+        ...(options.pollTimings ?? {}),
+        budgetMs: config.pollBudgetSeconds * 1000,
+        concurrency: config.pollConcurrency,
+        maxAssetRetries: config.maxAssetRetries,
+        stuckAfterMs: config.stuckAfterMinutes * 60_000,
       },
     }),
     close: () => client.close(),

@@ -62,7 +62,7 @@ export async function applyWebhookEvent(
   switch (update.kind) {
     case 'not-found':
       // The pointer names a record that is gone: nothing deletes records, so this needs a person.
-      deps.logger.warn('webhook submission points at a missing ledger record; reconcile', { ...about, key });
+      deps.logger.error('webhook submission points at a missing ledger record; reconcile', { ...about, key });
       return { kind: 'unknown-submission' };
     case 'contention':
       deps.logger.warn('webhook lost every ledger write race; asking for redelivery', {

@@ -103,6 +103,19 @@ describe('decideEventEffect', () => {
     expect(written(effect)).toEqual({ ...record, seenEventIds: ['e9'] });
   });
 
+  it('keeps a known failure message when a repeated failure carries none, and takes a new one', () => {
+    const record = submittedRecord('a.mp4', SUB, [
+      submittedAsset('a1', { status: 'failed', errorMessage: 'Old' }),
+    ]);
+    const bare = WebhookEventSchema.parse({
+      ...eventPayload({ id: 'e1', submissionId: SUB, assetId: 'a1', type: 'asset.processing.failed' }),
+      data: { submission_id: SUB, asset_id: 'a1', status: 'failed' },
+    });
+    expect(written(decideEventEffect(record, bare, NOW_ISO)).assets[0]?.errorMessage).toBe('Old');
+    const fresh = event({ id: 'e2', type: 'asset.processing.failed', errorMessage: 'New' });
+    expect(written(decideEventEffect(record, fresh, NOW_ISO)).assets[0]?.errorMessage).toBe('New');
+  });
+
   it('keeps an earlier due time (only ever moves it earlier)', () => {
     const record = { ...submittedRecord('a.mp4', SUB, ['a1']), due: CREATED_ISO };
     expect(written(decideEventEffect(record, event({ id: 'e1' }), NOW_ISO)).due).toBe(CREATED_ISO);

@@ -14,7 +14,7 @@ import { isTerminal, type LedgerAsset, type LedgerRecord } from '../ledger/recor
 import { hasSeenEvent, rememberEvent } from '../ledger/seenEvents.js';
 import type { WebhookEvent } from './webhookEvent.js';
 
-/** How an asset's status moved (or, with `from === to`, why it did not). */
+/** How an asset's status moved, and why. `from` is absent for an asset the record did not list. */
 export interface AssetChange {
   readonly assetId: string;
   readonly from: string | undefined;
@@ -99,7 +99,9 @@ function whyUnchanged(
 ): string | undefined {
   if (current?.status === COMPLETE && to === FAILED)
     return 'older failure after completion: asset stays complete';
-  if (current?.status === to && current.errorMessage === errorMessage) return `asset already ${to}`;
+  // A repeat without a message of its own keeps the one a poll may have recorded.
+  const sameMessage = errorMessage === undefined || errorMessage === current?.errorMessage;
+  if (current?.status === to && sameMessage) return `asset already ${to}`;
   return undefined;
 }
 

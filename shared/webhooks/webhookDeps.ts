@@ -3,7 +3,7 @@
  * missing or bad setting) and the storage clients are built once per process by `shared/app/appDeps.ts`;
  * this picks out what the receiver uses, so the receiver and the other functions share one ledger client.
  */
-import { getAppDeps, type AppDeps } from '../app/appDeps.js';
+import type { AppDeps } from '../app/appDeps.js';
 import type { ReceiveWebhookDeps } from './receiveWebhookHandler.js';
 
 /** The receiver's dependencies, without a logger: each invocation logs through its own context. */
@@ -19,20 +19,4 @@ export function webhookDepsFrom(app: Pick<AppDeps, 'config' | 'clock' | 'ledger'
     // The app's redactor knows every secret (API key, storage key), not only the webhook secrets.
     redactor: app.redactor,
   };
-}
-
-let memo: Promise<WebhookDeps> | undefined;
-
-/**
- * The process-wide receiver deps, built on first use from `process.env`. A configuration error rejects
- * every call (naming each bad setting) until the settings are fixed and the app restarts.
- */
-export function getWebhookDeps(): Promise<WebhookDeps> {
-  memo ??= getAppDeps()
-    .then(webhookDepsFrom)
-    .catch((error: unknown) => {
-      memo = undefined;
-      throw error;
-    });
-  return memo;
 }

@@ -3,7 +3,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../emulator/server.js';
 import type { EmulatorOptions } from '../../emulator/options.js';
-import { buildAppDeps, type AppDeps } from '../../shared/app/appDeps.js';
+import { buildAppDeps, type AppDeps, type BuildOptions } from '../../shared/app/appDeps.js';
 import { loadConfig } from '../../shared/config.js';
 import { buildBlobCreatedEvent, encodeQueueMessage } from '../../shared/events/buildBlobCreatedEvent.js';
 import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
@@ -45,6 +45,8 @@ export interface StackOptions {
   readonly env?: Record<string, string>;
   /** Use the emulator's key of this kind (default sandbox). */
   readonly key?: (emulator: EmulatorHandle) => string;
+  /** Clock, timings and other build seams for the app's deps. */
+  readonly build?: BuildOptions;
 }
 
 /** Starts the stack once for the calling test file. */
@@ -65,7 +67,7 @@ export function useStack(options: StackOptions = {}): { current: Stack } {
       ...options.env,
     };
     const clientLog = new MemoryLogger();
-    const deps = await buildAppDeps(loadConfig(env), { clientLogger: clientLog });
+    const deps = await buildAppDeps(loadConfig(env), { clientLogger: clientLog, ...options.build });
     await deps.sourceContainer.createIfNotExists();
     const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
     holder.current = {

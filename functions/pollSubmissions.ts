@@ -1,0 +1,31 @@
+/**
+ * The timer (DESIGN decision 9): polling as the safety net. Each run works through the ledger records whose
+ * `due` time has come — re-drives pending submissions, follows in-flight ones, retries retryable assets,
+ * writes results, reconciles unconfirmed submissions, flags stuck ones. A thin adapter over
+ * `shared/pipeline/pollDue.ts`.
+ */
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { contextLogger } from '../shared/app/contextLogger.js';
+import { getAppDeps, type AppDeps } from '../shared/app/appDeps.js';
+import { pollDue, type PollSummary } from '../shared/pipeline/pollDue.js';
+
+/** Builds the handler over a deps provider (the composition root in production, test deps in tests). */
+export function makePollSubmissionsHandler(getDeps: () => Promise<AppDeps>) {
+  return async (timer: Timer | undefined, context: InvocationContext): Promise<PollSummary> => {
+    const deps = await getDeps();
+    const summary = await pollDue(deps.pollDeps(contextLogger(context)));
+    context.log(`pollSubmissions: ${JSON.stringify({ ...summary, isPastDue: timer?.isPastDue ?? false })}`);
+    return summary;
+  };
+}
+
+/** The registered handler. */
+export const pollSubmissions = makePollSubmissionsHandler(getAppDeps);
+
+app.timer('pollSubmissions', {
+  // The host resolves %POLL_SCHEDULE% from app settings (the sample and the infra both set it).
+  schedule: '%POLL_SCHEDULE%',
+  handler: async (timer, context) => {
+    await pollSubmissions(timer, context);
+  },
+});

@@ -1,0 +1,139 @@
+/**
+ * One timer run (DESIGN decision 9, "polling as the net"): work through the records whose `due` time has
+ * come, by the tag index, with bounded concurrency and within a time budget, each by the step its state
+ * calls for. Records not reached stay due for the next run; nothing is dropped.
+ */
+import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';
+import { followSubmission } from './followSubmission.js';
+import type { PollDeps } from './pollDeps.js';
+import { processSourceBlob } from './processSourceBlob.js';
+import { reconcileUnconfirmed } from './reconcileUnconfirmed.js';
+import { saveRecord } from './saveRecord.js';
+import { submitClaimed } from './submitClaimed.js';
+
+/** What one run did, for the run's log line and for tests. */
+export interface PollSummary {
+  readonly found: number;
+  readonly worked: number;
+  /** Count of outcomes by `<state before>→<what happened>`. */
+  readonly outcomes: Record<string, number>;
+  /** Records still due when the budget ran out. */
+  readonly leftForNextRun: number;
+  /** Per-record failures that were logged and left due (never thrown). */
+  readonly errors: number;
+}
+
+/** Runs one timer pass. */
+export async function pollDue(deps: PollDeps): Promise<PollSummary> {
+  const startedAt = deps.clock.now();
+  const deadlineMs = startedAt + deps.poll.budgetMs;
+  const keys = await deps.ledger.findDue(isoTimestamp(startedAt), deps.poll.batchSize);
+  const outcomes: Record<string, number> = {};
+  let next = 0;
+  let worked = 0;
+  let errors = 0;
+  let blocked = false;
+
+  const worker = async (): Promise<void> => {
+    // Leave time for the last records' own calls: stop picking new work near the end of the budget.
+    while (next < keys.length && !blocked && deps.clock.now() < deadlineMs - 1_000) {
+      const key = keys[next++] as string;
+      try {
+        const outcome = await driveRecord(deps, key, deadlineMs);
+        worked++;
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+        // A bad key or plan fails every call alike: stop this run instead of hammering with it.
+        if (outcome.endsWith('→blocked')) blocked = true;
+      } catch (error) {
+        errors++;
+        deps.logger.error('record could not be worked on this run; it stays due', {
+          key,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(deps.poll.concurrency, keys.length)) }, worker),
+  );
+  return { found: keys.length, worked, outcomes, leftForNextRun: Math.max(0, keys.length - next), errors };
+}
+
+/** Works on one record according to its state; returns `<state>→<outcome>`. */
+async function driveRecord(deps: PollDeps, key: string, deadlineMs: number): Promise<string> {
+  const stored = await deps.ledger.get(key);
+  // The tag index can lag writes: trust only the record itself.
+  if (!stored?.record.due || Date.parse(stored.record.due) > deps.clock.now()) return 'not-due→skipped';
+  const record = stored.record;
+  const label = (outcome: string): string => `${record.state}→${outcome}`;
+
+  if (
+    isStalled(deps, record) &&
+    record.state !== 'stuck' &&
+    record.state !== 'claimed' &&
+    record.state !== 'submit-pending'
+  ) {
+    deps.logger.error('ALERT: no progress beyond the stuck threshold', {
+      blob: record.source.name,
+      state: record.state,
+      submissionId: record.submissionId,
+      since: record.lastProgressAt,
+    });
+    const stuck = await saveRecord(deps, record, 'stuck', `no progress since ${record.lastProgressAt}`, {});
+    if (!stuck) return label('lost-ownership');
+    return label('stuck');
+  }
+
+  switch (record.state) {
+    case 'claimed':
+    case 'submit-pending':
+      return label(await redriveSubmission(deps, record, deadlineMs));
+    case 'submitted':
+    case 'retry-pending':
+      return label(
+        (await followSubmission(deps, record, deadlineMs)).kind === 'updated'
+          ? await stateOf(deps, key)
+          : 'blocked',
+      );
+    case 'submitted-unconfirmed':
+      return label((await reconcileUnconfirmed(deps, record, deadlineMs)).kind);
+    case 'stuck':
+      if (record.submissionId) {
+        const followed = await followSubmission(deps, record, deadlineMs);
+        return label(followed.kind === 'updated' ? await stateOf(deps, key) : followed.kind);
+      }
+      return label((await reconcileUnconfirmed(deps, record, deadlineMs)).kind);
+    case 'blocked':
+    case 'rejected':
+    case 'complete':
+    case 'dead-lettered':
+      return label('skipped');
+  }
+}
+
+/**
+ * A claim whose invocation died, or a submission that must be retried: re-read the source. Gone → the
+ * record is rejected with that reason (a person sees why nothing happened); new content → a new generation;
+ * otherwise drive it again.
+ */
+async function redriveSubmission(deps: PollDeps, record: LedgerRecord, deadlineMs: number): Promise<string> {
+  const props = await deps.source.getProperties(record.source.name);
+  if (!props) {
+    const failure = {
+      kind: 'source-missing',
+      detail: `${record.source.name} was deleted before it could be submitted`,
+    };
+    const saved = await saveRecord(deps, record, 'rejected', failure.detail, { failure });
+    return saved ? 'rejected' : 'lost-ownership';
+  }
+  if (props.etag !== record.sourceEtag) return (await processSourceBlob(deps, record.source.name)).kind;
+  return (await submitClaimed(deps, record, props, deadlineMs)).kind;
+}
+
+function isStalled(deps: PollDeps, record: LedgerRecord): boolean {
+  return deps.clock.now() - Date.parse(record.lastProgressAt) > deps.poll.stuckAfterMs;
+}
+
+async function stateOf(deps: PollDeps, key: string): Promise<string> {
+  return (await deps.ledger.get(key))?.record.state ?? 'missing';
+}
