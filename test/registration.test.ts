@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBuiltApp } from './support/builtApp.js';
 
 /**
  * The registration contract: build the app, then load the files matched by package.json `main` the way the
@@ -41,24 +40,10 @@ function trigger(loaded: Loaded, name: string): Record<string, unknown> {
 }
 
 describe('registration contract (as the Functions worker loads the app)', () => {
+  const app = useBuiltApp();
   beforeAll(() => {
-    appRoot = mkdtempSync(path.join(tmpdir(), 'mm-app-'));
-    execFileSync(
-      process.execPath,
-      [
-        path.join(repo, 'node_modules/typescript/bin/tsc'),
-        '-p',
-        path.join(repo, 'tsconfig.build.json'),
-        '--outDir',
-        path.join(appRoot, 'dist'),
-      ],
-      { stdio: 'inherit' },
-    );
-    copyFileSync(path.join(repo, 'package.json'), path.join(appRoot, 'package.json'));
-    copyFileSync(path.join(repo, 'host.json'), path.join(appRoot, 'host.json'));
-    symlinkSync(path.join(repo, 'node_modules'), path.join(appRoot, 'node_modules'), 'dir');
-  }, 120_000);
-  afterAll(() => rmSync(appRoot, { recursive: true, force: true }));
+    appRoot = app.root;
+  });
 
   it('the main glob matches the compiled function files and every one loads without error', () => {
     const loaded = load();

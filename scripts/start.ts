@@ -1,0 +1,299 @@
+/**
+ * `npm start`: the whole pipeline on one machine, on embedded defaults.
+ *
+ * Azurite (in memory, or under `.azurite/` with --persist) · the MediaMagic emulator with a sandbox key
+ * (unless settings point at the real API) · a webhook subscription wired to the local receiver · a local
+ * event bridge playing Event Grid (Azurite raises no events) · the three functions, under `func start` when
+ * Azure Functions Core Tools are installed, otherwise under the in-process dev host. Ctrl-C stops it all.
+ */
+import { BlobServiceClient } from '@azure/storage-blob';
+import { QueueServiceClient } from '@azure/storage-queue';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
+import { DEVELOPMENT_STORAGE_CONNECTION_STRING, settingOrDefault } from '../shared/config.js';
+import { createResilience } from '../shared/resilience/createResilience.js';
+import { MediaMagicClient } from '../shared/mediamagic/client.js';
+import { silentLogger } from '../shared/logger.js';
+import { startAzurite, type AzuriteInstance } from './lib/azurite.js';
+import { startEventBridge, type EventBridge } from './devHost/eventBridge.js';
+
+const USAGE = `Usage: npm start -- [options]
+
+Starts Azurite, the MediaMagic emulator, the local event bridge and the three functions.
+
+Options:
+  --persist          keep Azurite's data under .azurite/ (default: in memory)
+  --free-ports       pick free ports for everything (default: Azurite 10000-10002, emulator 4010, functions 7071)
+  --port N           the functions' HTTP port (default 7071)
+  --dev-host         use the in-process dev host even when Azure Functions Core Tools (func) are installed
+  --no-settings-file do not write local.settings.json
+  --help             this text`;
+
+const root = path.resolve(__dirname, '../..');
+
+async function main(): Promise<void> {
+  const { values: flags } = parseArgs({
+    options: {
+      persist: { type: 'boolean', default: false },
+      'free-ports': { type: 'boolean', default: false },
+      port: { type: 'string' },
+      'dev-host': { type: 'boolean', default: false },
+      'no-settings-file': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (flags.help) return void console.log(USAGE);
+  const free = flags['free-ports'];
+  const say = (line: string): void => console.log(`[start] ${line}`);
+  const settingsFile = path.join(root, 'local.settings.json');
+  const fileValues = readSettingsFile(settingsFile);
+  const settings: Record<string, string | undefined> = { ...fileValues.values, ...process.env };
+  const cleanup: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const stopAll = async (code: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      for (const stop of cleanup.reverse()) await stop().catch(() => undefined);
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    // 1. Storage: the user's account if settings name one, else Azurite.
+    let storage = settings.AzureWebJobsStorage;
+    if (!storage || storage === 'UseDevelopmentStorage=true' || fileValues.generated) {
+      const azurite: AzuriteInstance = await startAzurite({
+        ...(flags.persist ? { location: ensureDir(path.join(root, '.azurite')) } : {}),
+        ...(free ? {} : { blobPort: 10000, queuePort: 10001, tablePort: 10002 }),
+      });
+      cleanup.push(() => azurite.stop());
+      storage = free ? azurite.connectionString : DEVELOPMENT_STORAGE_CONNECTION_STRING;
+      say(
+        `Azurite ${flags.persist ? 'persisting under .azurite/' : 'in memory'}: blob ${azurite.blobEndpoint}, queue ${azurite.queueEndpoint}`,
+      );
+    }
+
+    // 2. MediaMagic: the real API only when both its URL and a key are configured; else the emulator.
+    const functionsPort = flags.port ? Number(flags.port) : free ? await freePort() : 7071;
+    const hostUrl = `http://127.0.0.1:${functionsPort}`;
+    const realApi = isRealApi(settings) && !fileValues.generated;
+    let apiUrl = settings.MEDIAMAGIC_API_BASE_URL ?? '';
+    let apiKey = settings.MEDIAMAGIC_API_KEY ?? '';
+    let webhookSecrets = settings.MEDIAMAGIC_WEBHOOK_SECRETS ?? '';
+    let emulator: EmulatorHandle | undefined;
+    if (!realApi) {
+      emulator = await startEmulator({
+        storageConnectionString: storage,
+        port: free ? 0 : 4010,
+        allowInsecureWebhookUrls: true,
+      });
+      const running = emulator;
+      cleanup.push(() => running.stop());
+      apiUrl = emulator.url;
+      apiKey = emulator.sandboxKey ?? '';
+      webhookSecrets = await subscribeLocalReceiver(apiUrl, apiKey, `${hostUrl}/api/webhooks/mediamagic`);
+      say(
+        `MediaMagic emulator: ${apiUrl} (sandbox key ${mask(apiKey)}); webhooks → ${hostUrl}/api/webhooks/mediamagic`,
+      );
+    } else {
+      say(
+        `MediaMagic API: ${apiUrl} (from your settings). Webhooks cannot reach localhost from the internet: polling alone completes submissions.`,
+      );
+    }
+
+    // 3. The settings every process shares.
+    const env: Record<string, string> = {
+      ...definedOnly(fileValues.generated ? {} : fileValues.values),
+      AzureWebJobsStorage: storage,
+      MEDIAMAGIC_API_BASE_URL: apiUrl,
+      MEDIAMAGIC_API_KEY: apiKey,
+      ...(webhookSecrets ? { MEDIAMAGIC_WEBHOOK_SECRETS: webhookSecrets } : {}),
+      // Locally, poll every 10 s rather than every minute so a demo finishes quickly.
+      POLL_SCHEDULE:
+        settings.POLL_SCHEDULE && !fileValues.generated ? settings.POLL_SCHEDULE : '*/10 * * * * *',
+    };
+    for (const name of ['SOURCE_CONTAINER', 'BLOB_EVENTS_QUEUE'])
+      env[name] = settingOrDefault(name as 'SOURCE_CONTAINER', { ...settings, ...env });
+    if (!flags['no-settings-file'] && (!fileValues.exists || fileValues.generated)) {
+      writeSettingsFile(settingsFile, env);
+      say(`wrote local.settings.json (used by the CLI and by func start)`);
+    }
+
+    // 4. The event bridge: Event Grid's part, since Azurite raises no events.
+    const blobs = BlobServiceClient.fromConnectionString(storage);
+    const queues = QueueServiceClient.fromConnectionString(storage);
+    const bridge: EventBridge = await startEventBridge(
+      blobs.getContainerClient(env.SOURCE_CONTAINER as string),
+      queues.getQueueClient(env.BLOB_EVENTS_QUEUE as string),
+      { log: (m) => say(`bridge: ${m}`) },
+    );
+    cleanup.push(() => bridge.stop());
+
+    // 5. The functions.
+    const host = await startFunctionsHost(functionsPort, { ...process.env, ...env }, flags['dev-host'], say);
+    cleanup.push(() => stopChild(host));
+    host.once('exit', (code) => {
+      if (!stopping) {
+        say(`the functions host exited (${String(code)}); stopping`);
+        void stopAll(1);
+      }
+    });
+
+    console.log(
+      `STACK_READY ${JSON.stringify({ storage, apiUrl, apiKey, hostUrl, webhookUrl: `${hostUrl}/api/webhooks/mediamagic`, sourceContainer: env.SOURCE_CONTAINER })}`,
+    );
+    say('ready. Next:');
+    say(`  npx mediamagic-autosubmit upload path/to/video.mp4    # into container "${env.SOURCE_CONTAINER}"`);
+    say('  npx mediamagic-autosubmit status                      # watch it go to complete');
+    say(
+      `  results land in container "${settingOrDefault('RESULTS_CONTAINER', env)}"; Ctrl-C stops everything`,
+    );
+  } catch (error) {
+    console.error(`[start] failed: ${error instanceof Error ? error.message : String(error)}`);
+    if (String(error).includes('EADDRINUSE'))
+      console.error('[start] a port is taken: stop the other process, or run `npm start -- --free-ports`');
+    await stopAll(1);
+  }
+}
+
+async function startFunctionsHost(
+  port: number,
+  env: NodeJS.ProcessEnv,
+  forceDevHost: boolean,
+  say: (line: string) => void,
+): Promise<ChildProcess> {
+  const hasFunc = !forceDevHost && spawnSync('func', ['--version'], { stdio: 'ignore' }).status === 0;
+  const child = hasFunc
+    ? spawn('func', ['start', '--port', String(port)], {
+        cwd: root,
+        env,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+    : spawn(process.execPath, [path.join(root, 'dist/scripts/devHost/main.js'), '--port', String(port)], {
+        cwd: root,
+        env,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+  say(
+    hasFunc
+      ? 'functions: func start (Azure Functions Core Tools)'
+      : 'functions: in-process dev host (Azure Functions Core Tools not found; a development convenience, not the production host)',
+  );
+  await new Promise<void>((resolve, reject) => {
+    const ready = hasFunc ? /Host lock lease acquired|Functions:/ : /DEV_HOST_READY/;
+    const timer = setTimeout(() => reject(new Error('the functions host did not start within 60 s')), 60_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      if (ready.test(chunk.toString())) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the functions host exited with code ${String(code)} before it was ready`));
+    });
+  });
+  return child;
+}
+
+async function subscribeLocalReceiver(apiUrl: string, apiKey: string, endpointUrl: string): Promise<string> {
+  const client = new MediaMagicClient({
+    baseUrl: apiUrl,
+    apiKey,
+    logger: silentLogger,
+    resilience: createResilience(),
+  });
+  try {
+    const created = await client.createWebhookSubscription({
+      endpointUrl,
+      eventTypes: ['asset.processing.completed', 'asset.processing.failed'],
+      description: 'npm start: local receiver',
+    });
+    if (!created.ok)
+      throw new Error(`could not create the local webhook subscription: ${created.failure.message}`);
+    return created.value.secret;
+  } finally {
+    await client.close();
+  }
+}
+
+function isRealApi(settings: Record<string, string | undefined>): boolean {
+  const url = settings.MEDIAMAGIC_API_BASE_URL;
+  if (!url || !settings.MEDIAMAGIC_API_KEY || settings.MEDIAMAGIC_API_KEY.includes('replace_with'))
+    return false;
+  try {
+    return !['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+interface SettingsFile {
+  readonly exists: boolean;
+  /** Written by a previous `npm start` (so it may be rewritten with this run's ports and keys). */
+  readonly generated: boolean;
+  readonly values: Record<string, string>;
+}
+
+const GENERATED_MARKER = 'MEDIAMAGIC_LOCAL_STACK';
+
+function readSettingsFile(file: string): SettingsFile {
+  if (!existsSync(file)) return { exists: false, generated: false, values: {} };
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { Values?: Record<string, string> };
+  const values = parsed.Values ?? {};
+  return { exists: true, generated: values[GENERATED_MARKER] === 'true', values };
+}
+
+function writeSettingsFile(file: string, env: Record<string, string>): void {
+  const sample = JSON.parse(readFileSync(path.join(root, 'local.settings.sample.json'), 'utf8')) as {
+    Values: Record<string, string>;
+  };
+  const values = { ...sample.Values, ...env, [GENERATED_MARKER]: 'true' };
+  writeFileSync(file, `${JSON.stringify({ IsEncrypted: false, Values: values }, null, 2)}\n`);
+}
+
+function definedOnly(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function ensureDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function mask(key: string): string {
+  return key.length > 12 ? `${key.slice(0, 8)}…${key.slice(-4)}` : '…';
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+void main();
