@@ -23,6 +23,8 @@ export async function followSubmission(
   deadlineMs: number,
 ): Promise<FollowResult> {
   const submissionId = record.submissionId as string;
+  const shortcut = await completeFromWebhook(deps, record, submissionId, deadlineMs);
+  if (shortcut) return shortcut;
   const status = await deps.api.getSubmission(submissionId, { deadlineMs });
   if (!status.ok) {
     const disposition = dispositionOf(status.failure);
@@ -116,6 +118,43 @@ export async function followSubmission(
   if (!saved.record) return { kind: 'lost-ownership' };
   if (decision.state === 'dead-lettered') await writeFailureReport(deps, saved.record);
   return { kind: 'updated', record: saved.record };
+}
+
+/**
+ * Call economy: when verified webhooks already said every asset completed, the status read adds nothing —
+ * fetch the results directly (the asset result carries its own status, which we check). Anything else
+ * (a failure needs `isRetryable`, which only the status read has) takes the full path.
+ */
+async function completeFromWebhook(
+  deps: PollDeps,
+  record: LedgerRecord,
+  submissionId: string,
+  deadlineMs: number,
+): Promise<FollowResult | undefined> {
+  if (record.assets.length === 0 || !record.assets.every((a) => a.status === 'complete')) return undefined;
+  const facts: AssetFacts[] = [];
+  for (const asset of record.assets) {
+    const written =
+      asset.resultsWritten || (await writeResults(deps, record, submissionId, asset.assetId, deadlineMs));
+    if (!written) return undefined;
+    facts.push({
+      api: { assetId: asset.assetId, status: 'complete' },
+      resultsWritten: !asset.resultsWritten,
+    });
+  }
+  const decision = decideFollowUp(record, facts, deps.clock.now(), deps.poll);
+  const saved = await save(
+    deps,
+    record,
+    decision.state,
+    `${decision.reason} (from webhooks)`,
+    {
+      assets: decision.assets,
+      ...(decision.due !== undefined ? { due: isoTimestamp(decision.due) } : {}),
+    },
+    true,
+  );
+  return saved.record ? { kind: 'updated', record: saved.record } : { kind: 'lost-ownership' };
 }
 
 /** Fetches the asset result (with issues) and its topics and writes them as one document. */

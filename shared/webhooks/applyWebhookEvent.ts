@@ -26,7 +26,7 @@ export interface ApplyWebhookDeps {
  * - `duplicate`: the event id was applied before; nothing written.
  * - `stale-generation`: about an earlier submission of the blob; remembered, nothing else changed.
  * - `finished`: the record is terminal (`state`); remembered, state left alone.
- * - `not-yet-submitted`: overtook the submitter's final write; nothing written, polling reconciles.
+ * - `not-yet-submitted`: overtook the submitter's final write; nothing written, the sender is asked to redeliver.
  * - `unknown-submission`: no record for the submission; nothing written, logged for reconciliation.
  * - `contention`: every write attempt lost a race; nothing written — ask the sender to redeliver.
  */

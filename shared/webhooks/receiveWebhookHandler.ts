@@ -133,7 +133,13 @@ function answerFor(result: ApplyWebhookResult): HttpResponseInit {
     case 'unknown-submission':
       return answer(202, { status: 'unknown-submission' });
     case 'not-yet-submitted':
-      return answer(202, { status: 'pending-submission' });
+      // The event overtook our own write of the submission id (milliseconds apart): ask for redelivery
+      // rather than accept and drop it, so webhooks — not a later poll — finish the record.
+      return answer(
+        503,
+        { detail: 'The submission is being recorded; please redeliver' },
+        { 'Retry-After': '1' },
+      );
     case 'contention':
       return answer(503, { detail: 'The record is busy; please redeliver' }, { 'Retry-After': '1' });
   }
