@@ -18,7 +18,7 @@ import { DEVELOPMENT_STORAGE_CONNECTION_STRING, settingOrDefault } from '../shar
 import { createResilience } from '../shared/resilience/createResilience.js';
 import { MediaMagicClient } from '../shared/mediamagic/client.js';
 import { silentLogger } from '../shared/logger.js';
-import { startAzurite, type AzuriteInstance } from './lib/azurite.js';
+import { startAzurite, stopChild, type AzuriteInstance } from './lib/azurite.js';
 import { startEventBridge, type EventBridge } from './devHost/eventBridge.js';
 
 const USAGE = `Usage: npm start -- [options]
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
 
     // 5. The functions.
     const host = await startFunctionsHost(functionsPort, { ...process.env, ...env }, flags['dev-host'], say);
-    cleanup.push(() => stopChild(host));
+    cleanup.push(() => stopChild(host, 10_000));
     host.once('exit', (code) => {
       if (!stopping) {
         say(`the functions host exited (${String(code)}); stopping`);
@@ -282,18 +282,6 @@ function ensureDir(dir: string): string {
 
 function mask(key: string): string {
   return key.length > 12 ? `${key.slice(0, 8)}…${key.slice(-4)}` : '…';
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 void main();

@@ -100,10 +100,11 @@ function waitForEndpoints(child: ChildProcess, timeoutMs: number): Promise<Recor
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+/** Sends SIGTERM and waits for the exit, escalating to SIGKILL after `graceMs`. Safe on an exited child. */
+export function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
     child.once('exit', () => {
       clearTimeout(force);
       resolve();

@@ -8,7 +8,7 @@
  *   API, so it is never probed: it waits for its webhook, and is marked `stuck` for a person after the
  *   stuck threshold.
  */
-import { isoTimestamp, type LedgerPatch, type LedgerRecord } from '../ledger/record.js';
+import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';
 import { dispositionOf } from './failureDisposition.js';
 import { saveRecord } from './saveRecord.js';
 import type { PollDeps } from './pollDeps.js';
@@ -63,7 +63,7 @@ export async function reconcileUnconfirmed(
       since: record.lastProgressAt,
       action: 'look the asset up in MediaMagic by its blob path; if it is missing, run resubmit',
     });
-    const saved = await save(deps, record, 'stuck', 'creation never confirmed', {
+    const saved = await saveRecord(deps, record, 'stuck', 'creation never confirmed', {
       due: isoTimestamp(nowMs + deps.poll.maxPollMs),
     });
     return { kind: 'stuck', ...(saved ? { record: saved } : {}) };
@@ -72,7 +72,7 @@ export async function reconcileUnconfirmed(
     deps.poll.maxPollMs,
     Math.max(deps.poll.firstPollMs, (record.pollIntervalMs ?? deps.poll.firstPollMs) * 2),
   );
-  const saved = await save(deps, record, record.state, 'still unconfirmed', {
+  const saved = await saveRecord(deps, record, record.state, 'still unconfirmed', {
     due: isoTimestamp(nowMs + wait),
     pollIntervalMs: wait,
   });
@@ -87,7 +87,7 @@ async function promote(
   reason: string,
 ): Promise<ReconcileResult> {
   const now = deps.clock.now();
-  const saved = await save(deps, record, 'submitted', reason, {
+  const saved = await saveRecord(deps, record, 'submitted', reason, {
     submissionId,
     ...(assets.length > 0 ? { assets } : {}),
     due: isoTimestamp(now),
@@ -95,14 +95,4 @@ async function promote(
     failure: undefined,
   });
   return saved ? { kind: 'submitted', record: saved } : { kind: 'waiting' };
-}
-
-function save(
-  deps: PollDeps,
-  record: LedgerRecord,
-  to: LedgerRecord['state'],
-  reason: string,
-  patch: LedgerPatch,
-): Promise<LedgerRecord | undefined> {
-  return saveRecord(deps, record, to, reason, patch);
 }
