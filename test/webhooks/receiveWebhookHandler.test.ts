@@ -24,6 +24,7 @@ import {
   eventPayload,
   newSecret,
   signedRequest,
+  claimedRecord,
   submittedRecord,
   type DeliveryOptions,
   type EventSpec,
@@ -176,6 +177,18 @@ describe('receiveWebhook handler (Azurite + BlobLedger)', () => {
     const after = (await stored(record.key)).record;
     expect(assetStatuses(after)).toEqual({ a1: 'submitted' });
     expect(after.seenEventIds).toEqual(['evt_old']);
+  });
+
+  it('asks for redelivery (503, Retry-After) when the event overtakes our own write of the submission id', async () => {
+    const record = await seed(claimedRecord('overtaken.mp4'));
+    await ledger.linkSubmission('sub_fast', record.key);
+    const before = await stored(record.key);
+
+    const response = await deliver({ id: 'evt_fast', submissionId: 'sub_fast', assetId: 'a1' });
+
+    expect(response.status).toBe(503);
+    expect(response.headers).toMatchObject({ 'Retry-After': '1' });
+    expect((await stored(record.key)).etag).toBe(before.etag);
   });
 
   it('answers 202 for a submission the ledger does not know, logged at warn for reconciliation', async () => {
