@@ -2,6 +2,7 @@
  * Command-line configuration for `npm run emulator`: flags (which win) and `MM_EMULATOR_*` environment
  * variables, parsed into `startEmulator` options, plus starting an Azurite for it on request.
  */
+import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { BUCKETS, isBucket } from '../shared/mediamagic/buckets.js';
 import { startAzurite, type AzuriteInstance } from '../scripts/lib/azurite.js';
@@ -132,7 +133,15 @@ export interface Launched {
 
 /** Starts what `config` describes. */
 export async function launch(config: CliConfig): Promise<Launched> {
-  const azurite = config.startAzurite ? await startAzurite() : undefined;
+  const storage = config.options.storageConnectionString;
+  // Nothing listening where the storage should be: start Azurite rather than hang on connection retries.
+  const unreachable = !config.startAzurite && !(await reachable(blobEndpointOf(storage)));
+  if (unreachable) {
+    console.error(
+      `[mediamagic-emulator] no storage answers at ${blobEndpointOf(storage)}; starting an in-memory Azurite for it`,
+    );
+  }
+  const azurite = config.startAzurite || unreachable ? await startAzurite() : undefined;
   try {
     const emulator = await startEmulator({
       ...config.options,
@@ -150,6 +159,33 @@ export async function launch(config: CliConfig): Promise<Launched> {
     await azurite?.stop();
     throw error;
   }
+}
+
+/** The blob endpoint a connection string names (Azurite's default for `UseDevelopmentStorage=true`). */
+function blobEndpointOf(connectionString: string): string {
+  if (/UseDevelopmentStorage=true/i.test(connectionString)) return 'http://127.0.0.1:10000';
+  return /BlobEndpoint=([^;]+)/i.exec(connectionString)?.[1] ?? '';
+}
+
+/** True when something accepts a TCP connection at the URL's host and port within two seconds. */
+function reachable(url: string): Promise<boolean> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return Promise.resolve(true); // not a URL we can probe (e.g. an account name form): let the SDK decide
+  }
+  const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
+  return new Promise((resolve) => {
+    const socket = connect({ host: parsed.hostname, port, timeout: 2_000 });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
 }
 
 /** `--rate bucket=rps[:burst]` flags win over the `MM_EMULATOR_RATES` JSON. Burst defaults to the rate. */

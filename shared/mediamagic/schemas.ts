@@ -135,11 +135,12 @@ export const WebhookSubscriptionList = z
     z.looseObject({ items: z.array(WebhookSubscription) }),
     z.looseObject({ data: z.array(WebhookSubscription) }),
   ])
-  .transform((v) => {
+  // Loose objects carry an index signature, so narrowing by `in` loses the element type: say it here.
+  .transform((v): WebhookSubscription[] => {
     if (Array.isArray(v)) return v;
-    if ('subscriptions' in v) return v.subscriptions;
-    if ('items' in v) return v.items;
-    return v.data;
+    if ('subscriptions' in v) return v.subscriptions as WebhookSubscription[];
+    if ('items' in v) return v.items as WebhookSubscription[];
+    return v.data as WebhookSubscription[];
   });
 export type WebhookSubscriptionList = z.infer<typeof WebhookSubscriptionList>;
 

@@ -1,0 +1,50 @@
+/**
+ * Argument parsing on `node:util` `parseArgs` (strict: an unknown flag is a usage error, never ignored),
+ * with the few value checks every command shares.
+ */
+import { CliFailure } from './failure.js';
+import { EXIT } from './exitCodes.js';
+
+/**
+ * Runs `parse` (a `parseArgs` call) and turns its errors — unknown flag, missing value, unexpected
+ * positional — into a usage failure that points at the command's `--help`.
+ */
+export function parseOrUsage<T>(command: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw usageError(command, message.replace(/\s*To specify a positional argument.*$/s, ''));
+  }
+}
+
+/** A usage failure (exit 2) for `command`, with the hint to read its help. */
+export function usageError(command: string, message: string): CliFailure {
+  return new CliFailure(EXIT.usage, message, `run \`mediamagic-autosubmit ${command} --help\` for usage`);
+}
+
+/** A whole number within [min, max] from a flag's text, or a usage failure naming the flag. */
+export function intFlag(
+  command: string,
+  flag: string,
+  text: string | undefined,
+  range: { readonly min: number; readonly max: number; readonly default: number },
+): number {
+  if (text === undefined) return range.default;
+  const value = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!(value >= range.min && value <= range.max)) {
+    throw usageError(
+      command,
+      `${flag} must be a whole number from ${range.min} to ${range.max} (got "${text}")`,
+    );
+  }
+  return value;
+}
+
+/**
+ * A blob-name prefix as given to `--prefix`: leading slashes dropped (blob names have none). An empty
+ * prefix means "everything".
+ */
+export function normalisePrefix(text: string | undefined): string {
+  return (text ?? '').replace(/^\/+/, '');
+}

@@ -1,0 +1,186 @@
+/**
+ * Re-driving one failed file after an operator fixed the cause.
+ *
+ * - `blocked` (the key or plan was refused) is not final: the record resumes where it was blocked — back to
+ *   `submit-pending` when nothing was submitted yet, to following its submission when there is one, or to
+ *   reconciliation when a submission may have landed — due now. A record going back to `submit-pending`
+ *   is driven at once, so the operator learns right away whether the fix worked.
+ * - `rejected` and `dead-lettered` are final for their generation, so a fresh generation of the blob's
+ *   CURRENT content is claimed (`nextGeneration`: it names the old submission as `previousSubmissionId`,
+ *   so MediaMagic records a new version instead of refusing a duplicate) and driven like a new upload.
+ *
+ * Every write is conditional on the record still being what was read, so a resubmit racing the timer, a
+ * webhook or a second resubmit changes nothing twice and never submits twice.
+ */
+import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
+import { nextGeneration } from '../../shared/ledger/newRecord.js';
+import { isoTimestamp, type LedgerRecord, type LedgerState } from '../../shared/ledger/record.js';
+import { moveRecord } from '../../shared/pipeline/moveRecord.js';
+import { processSourceBlob } from '../../shared/pipeline/processSourceBlob.js';
+import { submitClaimed } from '../../shared/pipeline/submitClaimed.js';
+import type { SubmitDeps } from '../../shared/pipeline/submitDeps.js';
+import { STATE_TAG, toTagValue } from '../../shared/storage/sourceBlobs.js';
+import { EXIT } from './exitCodes.js';
+import { CliFailure } from './failure.js';
+import { quoteArg } from './statusReport.js';
+
+/** How the record was re-driven, and where it ended up. */
+export interface ResubmitOutcome {
+  readonly action: 'resumed' | 'new-generation';
+  readonly previousState: LedgerState;
+  /**
+   * `submitted`, `pending`, `unconfirmed`, `rejected`, `blocked`, `dead-lettered`, `lost-ownership` (another
+   * process took it on), or `scheduled` (left for the timer's next run, due now).
+   */
+  readonly outcome: string;
+  /** The record afterwards. */
+  readonly record: LedgerRecord;
+}
+
+const REASON = 'resubmitted by an operator (mediamagic-autosubmit resubmit)';
+
+/** Re-drives the record of `blob`; throws a {@link CliFailure} (not found / refused) when it may not. */
+export async function resubmitRecord(deps: SubmitDeps, blob: string): Promise<ResubmitOutcome> {
+  const key = ledgerKey(deps.settings.sourceContainer, blob);
+  const stored = await deps.ledger.get(key);
+  if (!stored) {
+    throw new CliFailure(
+      EXIT.notFound,
+      `no ledger record for "${blob}" in container ${deps.settings.sourceContainer}`,
+      'check the name (case-sensitive, folders included) with `mediamagic-autosubmit status`; a blob the ' +
+        'ledger never saw is submitted by `mediamagic-autosubmit backfill`, not resubmit',
+      { blob },
+    );
+  }
+  const record = stored.record;
+  switch (record.state) {
+    case 'blocked':
+      return resumeBlocked(deps, record);
+    case 'rejected':
+    case 'dead-lettered':
+      return startNewGeneration(deps, record);
+    default:
+      throw refusal(record);
+  }
+}
+
+async function resumeBlocked(deps: SubmitDeps, record: LedgerRecord): Promise<ResubmitOutcome> {
+  const target = resumeState(record);
+  const now = deps.clock.now();
+  const nowIso = isoTimestamp(now);
+  const updated = await deps.ledger.update(record.key, (current) =>
+    current.state === 'blocked' && current.generation === record.generation
+      ? moveRecord(current, target, REASON, nowIso, { due: nowIso })
+      : undefined,
+  );
+  if (updated.kind !== 'updated')
+    throw changedMeanwhile(record, updated.kind === 'unchanged' ? updated.record : undefined);
+  await deps.source.setStateTags(record.source.name, { [STATE_TAG]: toTagValue(target) });
+  const resumed = { action: 'resumed', previousState: record.state } as const;
+  if (target !== 'submit-pending') return { ...resumed, outcome: 'scheduled', record: updated.record };
+
+  const props = await deps.source.getProperties(record.source.name);
+  // Gone: the timer records the rejection with its reason, as it would for any pending record.
+  if (!props) return { ...resumed, outcome: 'scheduled', record: updated.record };
+  const result =
+    props.etag === record.sourceEtag
+      ? await submitClaimed(deps, updated.record, props, now + deps.settings.invocationBudgetMs)
+      : await processSourceBlob(deps, record.source.name);
+  return { ...resumed, outcome: result.kind, record: await current(deps, updated.record) };
+}
+
+async function startNewGeneration(deps: SubmitDeps, record: LedgerRecord): Promise<ResubmitOutcome> {
+  const props = await deps.source.getProperties(record.source.name);
+  if (!props) {
+    throw new CliFailure(
+      EXIT.notFound,
+      `the source blob "${record.source.name}" no longer exists in container ${deps.settings.sourceContainer}`,
+      'upload the file again: a new upload is submitted automatically as a new version',
+      { blob: record.source.name },
+    );
+  }
+  const now = deps.clock.now();
+  const nowIso = isoTimestamp(now);
+  // The same lease a triggered claim takes: if this process dies mid-way, the timer re-drives the claim.
+  const leaseMs = 2 * deps.settings.invocationBudgetMs + 60_000;
+  const snapshot = {
+    sourceEtag: props.etag,
+    ...(props.contentType ? { contentType: props.contentType } : {}),
+    contentLength: props.contentLength,
+    due: isoTimestamp(now + leaseMs),
+  };
+  const updated = await deps.ledger.update(record.key, (current) =>
+    current.state === record.state && current.generation === record.generation
+      ? nextGeneration(current, snapshot, `${REASON} after ${current.state}`, nowIso)
+      : undefined,
+  );
+  if (updated.kind !== 'updated')
+    throw changedMeanwhile(record, updated.kind === 'unchanged' ? updated.record : undefined);
+  const result = await submitClaimed(deps, updated.record, props, now + deps.settings.invocationBudgetMs);
+  return {
+    action: 'new-generation',
+    previousState: record.state,
+    outcome: result.kind,
+    record: await current(deps, updated.record),
+  };
+}
+
+/**
+ * Where a blocked record picks up again: the state it was blocked from (looking through `stuck`, which is
+ * only an alert). A record that may already have a submission is never sent back to `submit-pending` —
+ * that could create a duplicate; it is followed or reconciled instead.
+ */
+export function resumeState(record: LedgerRecord): LedgerState {
+  let before: LedgerState | undefined;
+  for (const entry of [...record.history].reverse()) {
+    if (entry.to === 'blocked' || entry.to === 'stuck') before = entry.from;
+    if (before !== undefined && before !== 'blocked' && before !== 'stuck') break;
+  }
+  if (record.submissionId) return before === 'retry-pending' ? 'retry-pending' : 'submitted';
+  if (before === 'submitted-unconfirmed') return 'submitted-unconfirmed';
+  if (before === undefined || before === 'blocked' || before === 'stuck') {
+    return record.submitAttempts > 0 ? 'submitted-unconfirmed' : 'submit-pending';
+  }
+  return 'submit-pending';
+}
+
+async function current(deps: SubmitDeps, fallback: LedgerRecord): Promise<LedgerRecord> {
+  return (await deps.ledger.get(fallback.key))?.record ?? fallback;
+}
+
+function refusal(record: LedgerRecord): CliFailure {
+  const blob = quoteArg(record.source.name);
+  const details = { blob: record.source.name, state: record.state };
+  switch (record.state) {
+    case 'complete':
+      return new CliFailure(
+        EXIT.refused,
+        `"${record.source.name}" is complete: there is nothing to re-drive`,
+        'to submit new content, upload the file again — a new upload is submitted automatically as a new version',
+        details,
+      );
+    case 'stuck':
+      return new CliFailure(
+        EXIT.refused,
+        `"${record.source.name}" is stuck (no progress since ${record.lastProgressAt}) but still followed by the timer; resubmitting could create a duplicate`,
+        `look up submission ${record.submissionId ?? '(none yet)'} in MediaMagic (README: troubleshooting); \`mediamagic-autosubmit status --blob ${blob}\` shows its history`,
+        details,
+      );
+    default:
+      return new CliFailure(
+        EXIT.refused,
+        `"${record.source.name}" is ${record.state}: the pipeline is still working on it${record.due ? ` (next step at ${record.due})` : ''}; only rejected, dead-lettered and blocked files can be resubmitted`,
+        `wait, and follow it with \`mediamagic-autosubmit status --blob ${blob}\``,
+        details,
+      );
+  }
+}
+
+function changedMeanwhile(record: LedgerRecord, now: LedgerRecord | undefined): CliFailure {
+  return new CliFailure(
+    EXIT.refused,
+    `"${record.source.name}" changed while it was being resubmitted${now ? ` (it is now ${now.state}, generation ${now.generation})` : ''}; nothing was done`,
+    `check it with \`mediamagic-autosubmit status --blob ${quoteArg(record.source.name)}\` and try again if it is still failed`,
+    { blob: record.source.name, state: now?.state ?? null },
+  );
+}

@@ -1,0 +1,128 @@
+/**
+ * The ledger at a glance, as a stable document: how many records are in each state (every state, zero
+ * included, so a script can read any count without a default), every record that needs a person (with the
+ * reason in the API's or the validator's own words and what to do), and what the timer will pick up next.
+ * Pure: the command reads the records, this shapes them.
+ */
+import {
+  isTerminal,
+  LEDGER_STATES,
+  type LedgerFailure,
+  type LedgerRecord,
+  type LedgerState,
+} from '../../shared/ledger/record.js';
+
+/** States that need a person (or, for `stuck`, a look). */
+export const FAILURE_STATES: readonly LedgerState[] = ['rejected', 'dead-lettered', 'blocked', 'stuck'];
+
+/** Why a record failed, every field present (`null`/empty when unknown) so the shape never varies. */
+export interface FailureReason {
+  readonly kind: string;
+  readonly status: number | null;
+  readonly detail: string;
+  readonly fields: readonly { readonly field: string; readonly message: string }[];
+  readonly errorType: string | null;
+}
+
+/** One record that needs attention. */
+export interface FailureEntry {
+  readonly blob: string;
+  readonly state: LedgerState;
+  readonly generation: number;
+  readonly submissionId: string | null;
+  readonly reason: FailureReason;
+  /** When the record last changed. */
+  readonly since: string;
+  /** What the operator can do. */
+  readonly action: string;
+}
+
+/** One record the timer will work on at its next run. */
+export interface DueEntry {
+  readonly blob: string;
+  readonly state: LedgerState;
+  readonly due: string;
+}
+
+/** `status --json`. */
+export interface StatusReport {
+  readonly generatedAt: string;
+  readonly containers: { readonly source: string; readonly ledger: string; readonly results: string };
+  readonly total: number;
+  readonly counts: Record<LedgerState, number>;
+  readonly failures: FailureEntry[];
+  readonly due: DueEntry[];
+}
+
+/** Shapes the records into a {@link StatusReport}. `due` lists non-terminal records due at or before `nowMs`. */
+export function buildStatusReport(
+  records: Iterable<LedgerRecord>,
+  nowMs: number,
+  containers: StatusReport['containers'],
+): StatusReport {
+  const counts = Object.fromEntries(LEDGER_STATES.map((s) => [s, 0])) as Record<LedgerState, number>;
+  const failures: FailureEntry[] = [];
+  const due: DueEntry[] = [];
+  let total = 0;
+  for (const record of records) {
+    total++;
+    counts[record.state]++;
+    if (FAILURE_STATES.includes(record.state)) failures.push(failureEntry(record));
+    if (record.due !== undefined && !isTerminal(record.state) && Date.parse(record.due) <= nowMs) {
+      due.push({ blob: record.source.name, state: record.state, due: record.due });
+    }
+  }
+  failures.sort((a, b) => a.blob.localeCompare(b.blob));
+  due.sort((a, b) => a.due.localeCompare(b.due) || a.blob.localeCompare(b.blob));
+  return { generatedAt: new Date(nowMs).toISOString(), containers, total, counts, failures, due };
+}
+
+/** The reason a record is where it is: its `failure`, or for `stuck` (which has none) its last history entry. */
+export function failureReason(record: LedgerRecord): FailureReason {
+  const failedAsset = record.assets.find((a) => a.errorType !== undefined || a.errorMessage !== undefined);
+  const failure: LedgerFailure = record.failure ?? {
+    kind: record.state,
+    detail: record.history.at(-1)?.reason ?? `no progress since ${record.lastProgressAt}`,
+  };
+  return {
+    kind: failure.kind,
+    status: failure.status ?? null,
+    detail: failure.detail,
+    fields: (failure.fields ?? []).map(({ field, message }) => ({ field, message })),
+    errorType: failure.errorType ?? failedAsset?.errorType ?? null,
+  };
+}
+
+/** What an operator does about a record in each failure state. */
+export function actionFor(record: LedgerRecord): string {
+  const blob = quoteArg(record.source.name);
+  switch (record.state) {
+    case 'rejected':
+      return `fix the file (or its Content-Type) as the reason says and upload it again, or fix it in place and run \`mediamagic-autosubmit resubmit ${blob}\``;
+    case 'dead-lettered':
+      return `MediaMagic could not process it; after fixing the cause, \`mediamagic-autosubmit resubmit ${blob}\` submits it again as a new version`;
+    case 'blocked':
+      return `fix the API key or the plan (the reason says which), then run \`mediamagic-autosubmit resubmit ${blob}\``;
+    case 'stuck':
+      return `no progress since ${record.lastProgressAt}; the timer keeps checking — look up submission ${record.submissionId ?? '(none yet)'} in MediaMagic (README: troubleshooting)`;
+    default:
+      return isTerminal(record.state) ? 'nothing: it is finished' : 'nothing: the pipeline is working on it';
+  }
+}
+
+/** A blob name as a shell argument: quoted when it has characters a shell would split or expand. */
+export function quoteArg(name: string): string {
+  return /^[\w./@%+=:,-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`;
+}
+
+function failureEntry(record: LedgerRecord): FailureEntry {
+  return {
+    blob: record.source.name,
+    state: record.state,
+    generation: record.generation,
+    submissionId: record.submissionId ?? null,
+    reason: failureReason(record),
+    since: record.updatedAt,
+    action: actionFor(record),
+  };
+}

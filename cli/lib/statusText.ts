@@ -1,0 +1,89 @@
+/**
+ * The human rendering of `status`: the same documents `--json` prints, laid out for a terminal at 2 a.m. —
+ * counts first, then every failure with its reason and what to do, then what the timer will pick up.
+ */
+import { LEDGER_STATES } from '../../shared/ledger/record.js';
+import { formatBytes } from '../../shared/validation/validateBlob.js';
+import type { RecordView } from './recordView.js';
+import type { FailureReason, StatusReport } from './statusReport.js';
+
+/** The lines of a {@link StatusReport}. */
+export function statusLines(report: StatusReport): string[] {
+  const lines = [
+    `Ledger ${report.containers.ledger}: ${report.total} record${report.total === 1 ? '' : 's'} for ` +
+      `container ${report.containers.source} (as of ${report.generatedAt})`,
+    '',
+    ...LEDGER_STATES.map((state) => `  ${state.padEnd(22)} ${String(report.counts[state]).padStart(6)}`),
+    '',
+  ];
+  if (report.failures.length === 0) lines.push('Failures: none');
+  else {
+    lines.push(`Failures (${report.failures.length}):`);
+    for (const f of report.failures) {
+      lines.push(
+        `  ${f.state.padEnd(14)} ${f.blob}  (generation ${f.generation}${f.submissionId ? `, submission ${f.submissionId}` : ''}, since ${f.since})`,
+        ...reasonLines(f.reason, '      '),
+        `      what to do: ${f.action}`,
+      );
+    }
+  }
+  lines.push('');
+  if (report.due.length === 0) lines.push('Due for the timer: none');
+  else {
+    lines.push(`Due for the timer (${report.due.length}) — its next run works on these:`);
+    for (const d of report.due) lines.push(`  ${d.state.padEnd(22)} ${d.blob}  (due ${d.due})`);
+  }
+  lines.push('', 'One file in detail: mediamagic-autosubmit status --blob <name>');
+  return lines;
+}
+
+/** The lines of one {@link RecordView}. */
+export function recordLines(view: RecordView): string[] {
+  const contentLength = view.contentLength !== null ? `, ${formatBytes(view.contentLength)}` : '';
+  const previous = view.previousSubmissionId ? `  (previous version ${view.previousSubmissionId})` : '';
+  const lines = [
+    `${view.blob}  (container ${view.container})`,
+    field('state', `${view.state}${view.terminal ? ' (final)' : ''}`),
+    field('generation', `${view.generation}  (source ETag ${view.sourceEtag})`),
+    field('content', `${view.contentType ?? 'unknown type'}${contentLength}`),
+    field('submission', `${view.submissionId ?? '(none yet)'}${previous}`),
+    field('MediaMagic path', view.blobPath ?? '(none yet)'),
+    field('due', view.due ?? '(not scheduled)'),
+    field('submit attempts', String(view.submitAttempts)),
+  ];
+  if (view.failure) lines.push('  reason:', ...reasonLines(view.failure, '    '));
+  if (view.assets.length > 0) {
+    lines.push('  assets:');
+    for (const a of view.assets) {
+      const error =
+        a.errorType || a.errorMessage ? ` — ${[a.errorType, a.errorMessage].filter(Boolean).join(': ')}` : '';
+      lines.push(
+        `    ${a.assetId}  ${a.status ?? 'unknown'}  retries ${a.retryCount}${a.resultsWritten ? '  results written' : ''}${error}`,
+      );
+    }
+  }
+  lines.push('  history:');
+  if (view.history.length === 0) lines.push('    (no state changes yet)');
+  for (const h of view.history) lines.push(`    ${h.at}  ${h.from} → ${h.to}  ${h.reason}`);
+  const { container, result, failure } = view.results;
+  lines.push(
+    field('results', `${container}/${result.path}${result.exists ? '' : ' (not written yet)'}`),
+    field('failure report', `${container}/${failure.path}${failure.exists ? '' : ' (none)'}`),
+    field('next', view.next),
+  );
+  return lines;
+}
+
+function field(label: string, value: string): string {
+  return `  ${`${label}:`.padEnd(17)} ${value}`;
+}
+
+function reasonLines(reason: FailureReason, indent: string): string[] {
+  const head = [reason.kind, reason.status !== null ? `HTTP ${reason.status}` : undefined, reason.errorType]
+    .filter((part) => part !== undefined && part !== null)
+    .join(', ');
+  return [
+    `${indent}${head}: ${reason.detail}`,
+    ...reason.fields.map((f) => `${indent}  field ${f.field}: ${f.message}`),
+  ];
+}

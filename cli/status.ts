@@ -1,0 +1,103 @@
+/**
+ * `status`: what the ledger says — counts by state, every failure with its reason, what the timer will
+ * pick up next — or, with `--blob NAME`, one file's record, history and where its results are.
+ */
+import { parseArgs } from 'node:util';
+import type { AppDeps } from '../shared/app/appDeps.js';
+import { ledgerKey } from '../shared/ledger/ledgerKey.js';
+import type { LedgerRecord } from '../shared/ledger/record.js';
+import { silentLogger } from '../shared/logger.js';
+import { resultPath } from '../shared/storage/resultsStore.js';
+import { parseOrUsage } from './lib/args.js';
+import { withAppDeps } from './lib/app.js';
+import { EXIT } from './lib/exitCodes.js';
+import { CliFailure } from './lib/failure.js';
+import type { Command } from './lib/io.js';
+import { recordView, type RecordView } from './lib/recordView.js';
+import { runCommand } from './lib/runCommand.js';
+import { loadCliConfig } from './lib/settings.js';
+import { buildStatusReport, type StatusReport } from './lib/statusReport.js';
+import { recordLines, statusLines } from './lib/statusText.js';
+
+/** `status --help`. */
+export const STATUS_USAGE = `Usage: mediamagic-autosubmit status [--blob <name>] [--json]
+
+Without --blob: the number of ledger records in each state (every state, zero included), every failure
+(rejected, dead-lettered, blocked, stuck) with its reason and what to do, and the records due for the
+timer's next run.
+With --blob: one source blob's record — state, generation, submission, assets, due time, every state
+change with its reason, and where its results are in the results container.
+
+  --blob <name>  the blob name in the source container, e.g. videos/clip.mp4 (case-sensitive)
+  --json         print the result as JSON (shapes in docs/cli.md)
+  --help         show this help
+
+Exit codes: 0 ok · 2 usage · 3 configuration · 4 no record for --blob`;
+
+/** Runs `status`. */
+export const runStatus: Command = (args, io) =>
+  runCommand(io, args, async (output) => {
+    const { values } = parseOrUsage('status', () =>
+      parseArgs({
+        args: [...args],
+        options: {
+          blob: { type: 'string' },
+          json: { type: 'boolean', default: false },
+          help: { type: 'boolean', default: false },
+        },
+      }),
+    );
+    if (values.help) {
+      output.out(STATUS_USAGE);
+      return EXIT.ok;
+    }
+    const config = loadCliConfig(io, output);
+    const blob = values.blob;
+    if (blob !== undefined) {
+      const view = await withAppDeps(config, silentLogger, (deps) => readRecordView(deps, blob));
+      if (values.json) output.json(view);
+      else output.out(...recordLines(view));
+      return EXIT.ok;
+    }
+    const report = await withAppDeps(config, silentLogger, readStatusReport);
+    if (values.json) output.json(report);
+    else output.out(...statusLines(report));
+    return EXIT.ok;
+  });
+
+/** Reads every record (one read each: the status view must be the truth, not the tag index). */
+async function readStatusReport(deps: AppDeps): Promise<StatusReport> {
+  const records: LedgerRecord[] = [];
+  for await (const record of deps.ledger.list()) {
+    // Another source container's records may share the ledger; this app only answers for its own.
+    if (record.source.container === deps.config.sourceContainer) records.push(record);
+  }
+  return buildStatusReport(records, deps.clock.now(), {
+    source: deps.config.sourceContainer,
+    ledger: deps.config.ledgerContainer,
+    results: deps.config.resultsContainer,
+  });
+}
+
+async function readRecordView(deps: AppDeps, blob: string): Promise<RecordView> {
+  const stored = await deps.ledger.get(ledgerKey(deps.config.sourceContainer, blob));
+  if (!stored) throw notInLedger(deps, blob);
+  const exists = (path: string): Promise<boolean> => deps.resultsContainer.getBlobClient(path).exists();
+  const [resultPathOf, failurePathOf] = [resultPath(blob, 'result'), resultPath(blob, 'failure')];
+  const [resultExists, failureExists] = await Promise.all([exists(resultPathOf), exists(failurePathOf)]);
+  return recordView(stored.record, {
+    container: deps.config.resultsContainer,
+    result: { path: resultPathOf, exists: resultExists },
+    failure: { path: failurePathOf, exists: failureExists },
+  });
+}
+
+function notInLedger(deps: AppDeps, blob: string): CliFailure {
+  return new CliFailure(
+    EXIT.notFound,
+    `no ledger record for "${blob}" in container ${deps.config.sourceContainer}`,
+    'check the name (blob names are case-sensitive and include folders); if the blob exists but was never ' +
+      'seen — it was there before deployment — run `mediamagic-autosubmit backfill`',
+    { blob },
+  );
+}

@@ -1,0 +1,232 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../cli/lib/exitCodes.js';
+import type { RecordView } from '../../cli/lib/recordView.js';
+import type { StatusReport } from '../../cli/lib/statusReport.js';
+import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
+import { newLedgerRecord } from '../../shared/ledger/newRecord.js';
+import {
+  isoTimestamp,
+  LEDGER_STATES,
+  type LedgerPatch,
+  type LedgerState,
+} from '../../shared/ledger/record.js';
+import { silentLogger } from '../../shared/logger.js';
+import { moveRecord } from '../../shared/pipeline/moveRecord.js';
+import { processSourceBlob } from '../../shared/pipeline/processSourceBlob.js';
+import { resultPath } from '../../shared/storage/resultsStore.js';
+import { sampleMedia } from '../support/media.js';
+import { useStack } from '../support/stack.js';
+import { cli } from './support.js';
+
+describe('status', () => {
+  const stack = useStack();
+
+  /** Uploads and submits a blob through the real pipeline. */
+  const submit = async (name: string, mime: string, bytes = sampleMedia(mime)) => {
+    await stack.current.upload(name, bytes, mime);
+    return processSourceBlob(stack.current.deps.submitDeps(silentLogger), name);
+  };
+  /** Moves a record on, as a webhook or the timer would. */
+  const move = async (name: string, to: LedgerState, reason: string, patch: LedgerPatch = {}) => {
+    const key = ledgerKey('uploads', name);
+    const result = await stack.current.deps.ledger.update(key, (r) =>
+      moveRecord(r, to, reason, isoTimestamp(Date.now()), patch),
+    );
+    expect(result.kind).toBe('updated');
+  };
+
+  beforeAll(async () => {
+    expect((await submit('mix/ok.mp4', 'video/mp4')).kind).toBe('submitted');
+    expect((await submit('mix/bad.mp4', 'video/mp4', sampleMedia('text/plain'))).kind).toBe('rejected');
+    await submit('mix/done.png', 'image/png');
+    await move('mix/done.png', 'complete', 'all assets complete');
+    await stack.current.deps.resultsContainer
+      .getBlockBlobClient(resultPath('mix/done.png', 'result'))
+      .upload('{}', 2);
+    await submit('mix/dead.mp4', 'video/mp4');
+    await move('mix/dead.mp4', 'dead-lettered', 'asset failed permanently', {
+      failure: { kind: 'asset-failed', detail: 'Transcoding failed', errorType: 'transcode_error' },
+    });
+    await submit('mix/blocked.pdf', 'application/pdf');
+    await move('mix/blocked.pdf', 'blocked', 'poll: Invalid API key', {
+      failure: { kind: 'unauthorized', status: 401, detail: 'Invalid API key' },
+    });
+    await submit('mix/stuck.mp3', 'audio/mpeg');
+    await move('mix/stuck.mp3', 'stuck', 'no progress since then');
+    // A claim whose invocation died: due in the past, so the timer's next run re-drives it.
+    const past = isoTimestamp(Date.now() - 60_000);
+    await stack.current.deps.ledger.claim(
+      newLedgerRecord(
+        { container: 'uploads', name: 'mix/abandoned.png' },
+        { sourceEtag: '"0x1"', due: past },
+        past,
+      ),
+    );
+    await stack.current.deps.ledger.claim(
+      newLedgerRecord(
+        { container: 'uploads', name: 'mix/refused.png' },
+        { sourceEtag: '"0x2"', due: past },
+        past,
+      ),
+    );
+    await move('mix/refused.png', 'rejected', 'submission: invalid', {
+      failure: {
+        kind: 'validation',
+        status: 422,
+        detail: 'Validation failed',
+        fields: [{ field: 'assets.0.blobPath', message: 'Invalid blob path' }],
+      },
+    });
+  });
+
+  it('--json: counts for every state (zeros included), every failure with its reason, and what is due', async () => {
+    const run = await cli(['status', '--json'], stack.current.env);
+
+    expect(run.code).toBe(EXIT.ok);
+    const report = run.json<StatusReport>();
+    expect(Object.keys(report.counts)).toEqual([...LEDGER_STATES]);
+    expect(report.counts).toEqual({
+      claimed: 1,
+      rejected: 2,
+      'submit-pending': 0,
+      'submitted-unconfirmed': 0,
+      submitted: 1,
+      'retry-pending': 0,
+      complete: 1,
+      'dead-lettered': 1,
+      blocked: 1,
+      stuck: 1,
+    });
+    expect(report.total).toBe(8);
+    expect(report.containers).toEqual({
+      source: 'uploads',
+      ledger: 'mediamagic-ledger',
+      results: 'mediamagic-results',
+    });
+    const byBlob = Object.fromEntries(report.failures.map((f) => [f.blob, f]));
+    expect(Object.keys(byBlob).sort()).toEqual(
+      ['mix/bad.mp4', 'mix/blocked.pdf', 'mix/dead.mp4', 'mix/refused.png', 'mix/stuck.mp3'].sort(),
+    );
+    expect(byBlob['mix/bad.mp4']).toMatchObject({
+      state: 'rejected',
+      generation: 1,
+      submissionId: null,
+      reason: { kind: 'content-mismatch', status: null, fields: [], errorType: null },
+    });
+    expect(byBlob['mix/bad.mp4']?.reason.detail).toContain('its bytes look like plain UTF-8 text');
+    expect(byBlob['mix/refused.png']?.reason).toEqual({
+      kind: 'validation',
+      status: 422,
+      detail: 'Validation failed',
+      fields: [{ field: 'assets.0.blobPath', message: 'Invalid blob path' }],
+      errorType: null,
+    });
+    expect(byBlob['mix/dead.mp4']?.reason).toMatchObject({
+      detail: 'Transcoding failed',
+      errorType: 'transcode_error',
+    });
+    expect(byBlob['mix/dead.mp4']?.submissionId).toMatch(/.+/);
+    expect(byBlob['mix/blocked.pdf']?.reason).toMatchObject({ kind: 'unauthorized', status: 401 });
+    expect(byBlob['mix/blocked.pdf']?.action).toContain('resubmit mix/blocked.pdf');
+    expect(byBlob['mix/stuck.mp3']?.reason).toMatchObject({
+      kind: 'stuck',
+      detail: 'no progress since then',
+    });
+    expect(report.due).toEqual([
+      { blob: 'mix/abandoned.png', state: 'claimed', due: expect.any(String) as string },
+    ]);
+  });
+
+  it('text: counts, failures with reasons and what to do, and the due list', async () => {
+    const run = await cli(['status'], stack.current.env);
+
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).toMatch(/ {2}submit-pending +0\n/);
+    expect(run.stdout).toMatch(/ {2}rejected +2\n/);
+    expect(run.stdout).toContain('Failures (5):');
+    expect(run.stdout).toContain('validation, HTTP 422: Validation failed');
+    expect(run.stdout).toContain('field assets.0.blobPath: Invalid blob path');
+    expect(run.stdout).toContain('asset-failed, transcode_error: Transcoding failed');
+    expect(run.stdout).toContain('what to do: fix the API key or the plan');
+    expect(run.stdout).toContain('Due for the timer (1)');
+    expect(run.stdout).toMatch(/claimed +mix\/abandoned\.png/);
+  });
+
+  it('--blob NAME --json: one record with its history, assets and where its results are', async () => {
+    const run = await cli(['status', '--blob', 'mix/done.png', '--json'], stack.current.env);
+
+    expect(run.code).toBe(EXIT.ok);
+    const view = run.json<RecordView>();
+    const record = await stack.current.record('mix/done.png');
+    expect(view).toMatchObject({
+      blob: 'mix/done.png',
+      container: 'uploads',
+      key: ledgerKey('uploads', 'mix/done.png'),
+      state: 'complete',
+      terminal: true,
+      generation: 1,
+      submissionId: record?.submissionId,
+      previousSubmissionId: null,
+      due: null,
+      failure: null,
+      results: {
+        container: 'mediamagic-results',
+        result: { path: 'mix/done.png.result.json', exists: true },
+        failure: { path: 'mix/done.png.failure.json', exists: false },
+      },
+    });
+    expect(view.assets).toEqual([
+      expect.objectContaining({
+        assetId: record?.assets[0]?.assetId,
+        status: 'submitted',
+        resultsWritten: false,
+      }),
+    ]);
+    expect(view.history.map((h) => `${h.from}→${h.to}`)).toEqual(['claimed→submitted', 'submitted→complete']);
+    expect(view.history[1]).toMatchObject({
+      reason: 'all assets complete',
+      at: expect.any(String) as string,
+    });
+  });
+
+  it('--blob NAME (text): state, submission, history and results path', async () => {
+    const run = await cli(['status', '--blob', 'mix/dead.mp4'], stack.current.env);
+
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).toMatch(/state: +dead-lettered \(final\)/);
+    expect(run.stdout).toContain('submitted → dead-lettered  asset failed permanently');
+    expect(run.stdout).toContain('mediamagic-results/mix/dead.mp4.result.json (not written yet)');
+    expect(run.stdout).toContain('resubmit mix/dead.mp4');
+  });
+
+  it('--blob for a blob the ledger has never seen → 4 with what to do', async () => {
+    const run = await cli(['status', '--blob', 'mix/never.mp4'], stack.current.env);
+    expect(run.code).toBe(EXIT.notFound);
+    expect(run.stderr).toContain('no ledger record for "mix/never.mp4"');
+    expect(run.stderr).toContain('backfill');
+    const json = await cli(['status', '--blob', 'mix/never.mp4', '--json'], stack.current.env);
+    expect(json.json()).toMatchObject({ error: { exitCode: 4, blob: 'mix/never.mp4' } });
+  });
+
+  it('bad configuration → 3 naming the setting', async () => {
+    const run = await cli(['status'], { ...stack.current.env, LEDGER_CONTAINER: 'uploads' });
+    expect(run.code).toBe(EXIT.config);
+    expect(run.stderr).toMatch(/LEDGER_CONTAINER/);
+  });
+
+  it('an unreadable ledger record → 1 (unexpected), naming the record and what to inspect', async () => {
+    const corrupt = stack.current.deps.blobService
+      .getContainerClient('mediamagic-ledger')
+      .getBlockBlobClient(`records/${'f'.repeat(64)}.json`);
+    await corrupt.upload('{"not": "a record"}', 19);
+    try {
+      const run = await cli(['status', '--json'], stack.current.env);
+      expect(run.code).toBe(EXIT.unexpected);
+      expect(run.stderr).toContain(`error: ledger: record records/${'f'.repeat(64)}.json fails the schema`);
+      expect(run.stderr).toContain('hint: a ledger record is unreadable');
+      expect(run.json()).toMatchObject({ error: { exitCode: 1, kind: 'ledger-invalid-record' } });
+    } finally {
+      await corrupt.delete();
+    }
+  });
+});
