@@ -140,7 +140,7 @@ export const WebhookSubscriptionList = z
     if (Array.isArray(v)) return v;
     if ('subscriptions' in v) return v.subscriptions as WebhookSubscription[];
     if ('items' in v) return v.items as WebhookSubscription[];
-    return v.data as WebhookSubscription[];
+    return v.data;
   });
 export type WebhookSubscriptionList = z.infer<typeof WebhookSubscriptionList>;
 
