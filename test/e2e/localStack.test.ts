@@ -1,12 +1,13 @@
 import { BlobServiceClient } from '@azure/storage-blob';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../shared/clock.js';
 import { BlobLedger } from '../../shared/ledger/blobLedger.js';
 import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
-import { resultPath } from '../../shared/storage/resultsStore.js';
 import { useBuiltApp } from '../support/builtApp.js';
 import { sampleMedia } from '../support/media.js';
 
@@ -75,41 +76,57 @@ describe('npm start: the whole pipeline locally', () => {
     if (running && running.exitCode === null) running.kill('SIGKILL');
   });
 
-  it('uploads go from blob to results with webhooks on; Ctrl-C leaves nothing listening', async () => {
+  it('files uploaded with the CLI reach results (status --json says complete); Ctrl-C leaves nothing listening', async () => {
     const { child, info, output } = await startStack(app.root);
     running = child;
-    const blobs = BlobServiceClient.fromConnectionString(info.storage);
-    const ledger = new BlobLedger(blobs.getContainerClient('mediamagic-ledger'), systemClock);
+    const cliEnv = {
+      PATH: process.env.PATH ?? '',
+      AzureWebJobsStorage: info.storage,
+      MEDIAMAGIC_API_BASE_URL: info.apiUrl,
+      MEDIAMAGIC_API_KEY: info.apiKey,
+    };
+    const work = mkdtempSync(path.join(tmpdir(), 'mm-files-'));
+    const cli = (...args: string[]): { code: number | null; json: Record<string, unknown> } => {
+      const r = spawnSync(process.execPath, [path.join(app.root, 'dist/cli/main.js'), ...args], {
+        cwd: work,
+        env: cliEnv,
+        encoding: 'utf8',
+      });
+      expect(r.stdout + r.stderr).not.toContain(info.apiKey);
+      return { code: r.status, json: JSON.parse(r.stdout || '{}') as Record<string, unknown> };
+    };
     const files: [string, string][] = [
-      ['demo/launch.mp4', 'video/mp4'],
-      ['demo/brief.pdf', 'application/pdf'],
-      ['demo/cover.png', 'image/png'],
+      ['launch.mp4', 'video/mp4'],
+      ['brief.pdf', 'application/pdf'],
+      ['cover.png', 'image/png'],
     ];
-    for (const [name, mime] of files) {
-      const bytes = sampleMedia(mime);
-      await blobs
-        .getContainerClient(info.sourceContainer)
-        .getBlockBlobClient(name)
-        .uploadData(bytes, { blobHTTPHeaders: { blobContentType: mime } });
-    }
+    for (const [name, mime] of files) writeFileSync(path.join(work, name), sampleMedia(mime));
 
+    const uploaded = cli('upload', ...files.map(([n]) => n), '--prefix', 'demo/', '--json');
+    expect(uploaded.code).toBe(0);
+    expect((uploaded.json.uploaded as unknown[]).length).toBe(3);
+
+    await waitFor(
+      'status --json to show 3 complete',
+      () => {
+        const status = cli('status', '--json');
+        return Promise.resolve(
+          (status.json.counts as Record<string, number> | undefined)?.complete === 3 ? status : undefined,
+        );
+      },
+      90_000,
+    );
     for (const [name] of files) {
-      const record = await waitFor(
-        `${name} to complete`,
-        async () => {
-          const r = (await ledger.get(ledgerKey(info.sourceContainer, name)))?.record;
-          return r?.state === 'complete' ? r : undefined;
-        },
-        60_000,
-      );
+      const one = cli('status', '--blob', `demo/${name}`, '--json');
+      expect(one.json).toMatchObject({ state: 'complete', results: { result: { exists: true } } });
       // Webhooks were on: the receiver saw this submission's event.
-      expect(record.seenEventIds.length).toBeGreaterThan(0);
-      expect(
-        await blobs
-          .getContainerClient('mediamagic-results')
-          .getBlobClient(resultPath(name, 'result'))
-          .exists(),
-      ).toBe(true);
+      const blobs = BlobServiceClient.fromConnectionString(info.storage);
+      const record = (
+        await new BlobLedger(blobs.getContainerClient('mediamagic-ledger'), systemClock).get(
+          ledgerKey(info.sourceContainer, `demo/${name}`),
+        )
+      )?.record;
+      expect(record?.seenEventIds.length).toBeGreaterThan(0);
     }
     expect(output()).toContain('in-process dev host');
 
