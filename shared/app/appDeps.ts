@@ -9,6 +9,7 @@ import { systemClock, type Clock, type Random } from '../clock.js';
 import { loadConfig, secretsOf, type Config } from '../config.js';
 import { copyToUploadUrl } from '../ingest/serverSideCopy.js';
 import { BlobLedger } from '../ledger/blobLedger.js';
+import { ReconciliationIndex } from '../ledger/reconciliationIndex.js';
 import { Redactor, type Logger } from '../logger.js';
 import { MediaMagicClient } from '../mediamagic/client.js';
 import { DEFAULT_POLL_TIMINGS, type PollDeps } from '../pipeline/pollDeps.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   readonly resilience: ResilienceDeps;
   readonly client: MediaMagicClient;
   readonly ledger: BlobLedger;
+  /** Blob-path pointers and orphaned webhooks, for reconciling lost creation responses. */
+  readonly reconciliation: ReconciliationIndex;
   readonly sourceContainer: ContainerClient;
   readonly resultsContainer: ContainerClient;
   readonly redactor: Redactor;
@@ -68,6 +71,7 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
   });
   const ledgerContainer = blobService.getContainerClient(config.ledgerContainer);
   const ledger = new BlobLedger(ledgerContainer, clock);
+  const reconciliation = new ReconciliationIndex(ledgerContainer);
   const sourceContainer = blobService.getContainerClient(config.sourceContainer);
   const resultsContainer = blobService.getContainerClient(config.resultsContainer);
   await Promise.all([ledger.ensureContainer(), resultsContainer.createIfNotExists()]);
@@ -75,6 +79,7 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
   const results = new AzureResultsStore(resultsContainer);
   const submitDeps = (logger: Logger): SubmitDeps => ({
     ledger,
+    reconciliation,
     source,
     api: client,
     copy: copyToUploadUrl,
@@ -100,6 +105,7 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
     resilience,
     client,
     ledger,
+    reconciliation,
     sourceContainer,
     resultsContainer,
     redactor,

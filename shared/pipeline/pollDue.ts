@@ -7,6 +7,7 @@ import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';
 import { followSubmission } from './followSubmission.js';
 import type { PollDeps } from './pollDeps.js';
 import { processSourceBlob } from './processSourceBlob.js';
+import { reconcileOrphans } from './reconcileOrphans.js';
 import { reconcileUnconfirmed } from './reconcileUnconfirmed.js';
 import { saveRecord } from './saveRecord.js';
 import { submitClaimed } from './submitClaimed.js';
@@ -21,13 +22,17 @@ export interface PollSummary {
   readonly leftForNextRun: number;
   /** Per-record failures that were logged and left due (never thrown). */
   readonly errors: number;
+  /** Records whose lost submission id was recovered from an orphaned webhook this run. */
+  readonly linkedOrphans: number;
 }
 
 /** Runs one timer pass. */
 export async function pollDue(deps: PollDeps): Promise<PollSummary> {
   const startedAt = deps.clock.now();
   const deadlineMs = startedAt + deps.poll.budgetMs;
-  const keys = await deps.ledger.findDue(isoTimestamp(startedAt), deps.poll.batchSize);
+  // First, records whose submission id only a webhook could tell us: linking them makes them due now.
+  const linked = await reconcileOrphans(deps, deadlineMs);
+  const keys = await deps.ledger.findDue(isoTimestamp(deps.clock.now()), deps.poll.batchSize);
   const outcomes: Record<string, number> = {};
   let next = 0;
   let worked = 0;
@@ -56,7 +61,14 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
   await Promise.all(
     Array.from({ length: Math.max(1, Math.min(deps.poll.concurrency, keys.length)) }, worker),
   );
-  return { found: keys.length, worked, outcomes, leftForNextRun: Math.max(0, keys.length - next), errors };
+  return {
+    found: keys.length,
+    worked,
+    outcomes,
+    leftForNextRun: Math.max(0, keys.length - next),
+    errors,
+    linkedOrphans: linked,
+  };
 }
 
 /** Works on one record according to its state; returns `<state>→<outcome>`. */

@@ -63,6 +63,8 @@ export async function submitClaimed(
     submitAttempts: record.submitAttempts + 1,
   });
   if (!attempting) return { kind: 'lost-ownership' };
+  // Before the attempt: if its answer is lost, this pointer is how a webhook about it finds the record.
+  await deps.reconciliation.linkBlobPath(ingested.blobPath, attempting.key);
 
   const outcome = await deps.api.createSubmission(
     {

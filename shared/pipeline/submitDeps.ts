@@ -6,6 +6,7 @@ import type { Clock, Random } from '../clock.js';
 import type { IngestMode } from '../config.js';
 import type { copyToUploadUrl } from '../ingest/serverSideCopy.js';
 import type { Ledger } from '../ledger/ledger.js';
+import type { ReconciliationIndex } from '../ledger/reconciliationIndex.js';
 import type { Logger } from '../logger.js';
 import type { MediaMagicClient } from '../mediamagic/client.js';
 import type { SourceBlobs } from '../storage/sourceBlobs.js';
@@ -39,6 +40,8 @@ export const DEFAULT_SUBMIT_TIMINGS = {
 /** Everything {@link submitClaimed} and {@link processSourceBlob} need. */
 export interface SubmitDeps {
   readonly ledger: Ledger;
+  /** Blob-path pointers and orphaned webhooks (reconciling lost creation responses). */
+  readonly reconciliation: ReconciliationIndex;
   readonly source: SourceBlobs;
   readonly api: SubmissionApi;
   readonly copy: typeof copyToUploadUrl;

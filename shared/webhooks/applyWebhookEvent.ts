@@ -7,6 +7,7 @@
  * No MediaMagic calls: fetching results and retrying are the timer's, so the sender gets its 2xx fast.
  */
 import type { Clock } from '../clock.js';
+import type { ReconciliationIndex } from '../ledger/reconciliationIndex.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { isoTimestamp, type LedgerRecord, type LedgerState } from '../ledger/record.js';
 import type { Logger } from '../logger.js';
@@ -18,6 +19,8 @@ export interface ApplyWebhookDeps {
   readonly ledger: Ledger;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where events about unknown submissions are kept for the timer to reconcile (absent: only logged). */
+  readonly orphans?: Pick<ReconciliationIndex, 'recordOrphan'>;
 }
 
 /**
@@ -27,7 +30,7 @@ export interface ApplyWebhookDeps {
  * - `stale-generation`: about an earlier submission of the blob; remembered, nothing else changed.
  * - `finished`: the record is terminal (`state`); remembered, state left alone.
  * - `not-yet-submitted`: overtook the submitter's final write; nothing written, the sender is asked to redeliver.
- * - `unknown-submission`: no record for the submission; nothing written, logged for reconciliation.
+ * - `unknown-submission`: no record for the submission; kept as an orphan for the timer to reconcile.
  * - `contention`: every write attempt lost a race; nothing written — ask the sender to redeliver.
  */
 export type ApplyWebhookResult =
@@ -47,7 +50,14 @@ export async function applyWebhookEvent(
   const about = describe(event);
   const key = await deps.ledger.findBySubmission(event.data.submission_id);
   if (key === undefined) {
-    deps.logger.warn('webhook for an unknown submission; reconcile', about);
+    // Most likely a submission whose creation response we lost: the timer matches it by blob path.
+    await deps.orphans?.recordOrphan({
+      submissionId: event.data.submission_id,
+      assetId: event.data.asset_id,
+      eventType: event.type,
+      receivedAt: isoTimestamp(deps.clock.now()),
+    });
+    deps.logger.warn('webhook for an unknown submission; kept for reconciliation', about);
     return { kind: 'unknown-submission' };
   }
 

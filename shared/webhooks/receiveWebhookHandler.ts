@@ -12,6 +12,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { contextLogger } from '../app/contextLogger.js';
 import type { Clock } from '../clock.js';
 import type { Ledger } from '../ledger/ledger.js';
+import type { ReconciliationIndex } from '../ledger/reconciliationIndex.js';
 import { Redactor, type Logger } from '../logger.js';
 import { applyWebhookEvent, type ApplyWebhookResult } from './applyWebhookEvent.js';
 import { verifyWebhookSignature, WEBHOOK_HEADERS } from './verifySignature.js';
@@ -28,6 +29,8 @@ export interface ReceiveWebhookDeps {
   readonly logger?: Logger;
   /** Scrubs every line; default: one that knows the webhook secrets. */
   readonly redactor?: Redactor;
+  /** Keeps events about unknown submissions for reconciliation. */
+  readonly orphans?: Pick<ReconciliationIndex, 'recordOrphan'>;
 }
 
 /** An HTTP trigger handler, as `app.http` takes it. */
@@ -99,7 +102,10 @@ async function receive(
     return answer(400, { detail: parsed.message });
   }
 
-  const result = await applyWebhookEvent({ ledger: deps.ledger, clock: deps.clock, logger }, parsed.event);
+  const result = await applyWebhookEvent(
+    { ledger: deps.ledger, clock: deps.clock, logger, ...(deps.orphans ? { orphans: deps.orphans } : {}) },
+    parsed.event,
+  );
   return answerFor(result);
 }
 

@@ -10,7 +10,9 @@ import type { ReceiveWebhookDeps } from './receiveWebhookHandler.js';
 export type WebhookDeps = Omit<ReceiveWebhookDeps, 'logger'>;
 
 /** The receiver's deps from the app's: `MEDIAMAGIC_WEBHOOK_SECRETS`, `WEBHOOK_MAX_BODY_BYTES`, the ledger. */
-export function webhookDepsFrom(app: Pick<AppDeps, 'config' | 'clock' | 'ledger' | 'redactor'>): WebhookDeps {
+export function webhookDepsFrom(
+  app: Pick<AppDeps, 'config' | 'clock' | 'ledger' | 'redactor' | 'reconciliation'>,
+): WebhookDeps {
   return {
     ledger: app.ledger,
     secrets: app.config.webhookSecrets,
@@ -18,5 +20,6 @@ export function webhookDepsFrom(app: Pick<AppDeps, 'config' | 'clock' | 'ledger'
     clock: app.clock,
     // The app's redactor knows every secret (API key, storage key), not only the webhook secrets.
     redactor: app.redactor,
+    orphans: app.reconciliation,
   };
 }

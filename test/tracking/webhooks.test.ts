@@ -108,6 +108,29 @@ describe('webhooks first: deliveries drive records to the end', () => {
     expect((await stack.current.record('wh/flaky.mmfail-1.mp4'))?.state).toBe('complete');
   });
 
+  it('a lost creation response is reconciled from the webhook that follows it (orphan → blob path → record)', async () => {
+    stack.current.emulator.controls.faults.set([
+      { route: 'submissions.create', sequence: [{ kind: 'resetAfter' }] },
+    ]);
+    await stack.current.upload('lost/clip.mp4', sampleMedia('video/mp4'), 'video/mp4');
+    const r = await makeSubmitOnBlobCreatedHandler(() => Promise.resolve(deps))(
+      stack.current.eventFor('lost/clip.mp4'),
+      stack.current.invocation('s').context,
+    );
+    expect(r.kind).toBe('unconfirmed');
+    await settle(); // processing finishes; its webhook finds no record and is kept as an orphan
+
+    const summary = await poll();
+
+    expect(summary.linkedOrphans).toBe(1);
+    const rec = await stack.current.record('lost/clip.mp4');
+    expect(rec?.state).toBe('complete');
+    expect(rec?.submissionId).toBeDefined();
+    expect(await deps.ledger.findBySubmission(rec?.submissionId ?? '')).toBe(rec?.key);
+    expect(stack.current.emulator.stats().submissionsByBlobPath[rec?.blobPath ?? '']).toBe(1);
+    expect(await deps.reconciliation.listOrphans(10)).toEqual([]);
+  });
+
   it('duplicated, reordered and dropped deliveries converge to the right final state', async () => {
     stack.current.emulator.controls.webhooks.setChaos({
       duplicateProbability: 0.5,

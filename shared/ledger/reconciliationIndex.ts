@@ -1,0 +1,92 @@
+/**
+ * What lets a submission whose creation response was lost find its record again (DESIGN decision 8).
+ *
+ * MediaMagic returns no submission id with its 409 "already submitted", and webhooks carry the submission
+ * and asset ids, not our blob name. So, beside the ledger records:
+ * - `blobpaths/<blob path>.json` → `{ key }`: written before each submission attempt, so the blob path
+ *   MediaMagic stores (`<workspace-id>/<file name>`) leads back to the record;
+ * - `orphans/<submission id>.json`: a verified webhook about a submission no record knows, kept for the
+ *   timer, which reads the submission and its asset's file name and re-links it.
+ */
+import { RestError, type ContainerClient } from '@azure/storage-blob';
+import { z } from 'zod';
+
+/** A webhook about a submission the ledger did not know when it arrived. */
+export interface Orphan {
+  readonly submissionId: string;
+  readonly assetId: string;
+  readonly eventType: string;
+  readonly receivedAt: string;
+}
+
+const PointerSchema = z.object({ key: z.string().regex(/^[0-9a-f]{64}$/) });
+const OrphanSchema = z.object({
+  submissionId: z.string().min(1),
+  assetId: z.string().min(1),
+  eventType: z.string(),
+  receivedAt: z.string(),
+});
+
+const BLOB_PATHS = 'blobpaths/';
+const ORPHANS = 'orphans/';
+
+/** The reconciliation pointers, in the ledger container. */
+export class ReconciliationIndex {
+  constructor(private readonly container: ContainerClient) {}
+
+  /** Points `blobPath` at `key` (overwrites: a re-drive of the same generation writes the same pointer). */
+  async linkBlobPath(blobPath: string, key: string): Promise<void> {
+    await this.write(`${BLOB_PATHS}${encodeURIComponent(blobPath)}.json`, { key });
+  }
+
+  /** The ledger key a MediaMagic blob path was submitted for, or undefined. */
+  async findByBlobPath(blobPath: string): Promise<string | undefined> {
+    const body = await this.read(`${BLOB_PATHS}${encodeURIComponent(blobPath)}.json`);
+    const parsed = PointerSchema.safeParse(body);
+    return parsed.success ? parsed.data.key : undefined;
+  }
+
+  /** Keeps a webhook about an unknown submission for the timer (the first one per submission wins). */
+  async recordOrphan(orphan: Orphan): Promise<void> {
+    try {
+      await this.write(`${ORPHANS}${encodeURIComponent(orphan.submissionId)}.json`, orphan, true);
+    } catch (error) {
+      if (!(error instanceof RestError && error.statusCode === 409)) throw error;
+    }
+  }
+
+  /** Up to `limit` orphans, oldest names first. */
+  async listOrphans(limit: number): Promise<Orphan[]> {
+    const out: Orphan[] = [];
+    for await (const item of this.container.listBlobsFlat({ prefix: ORPHANS })) {
+      if (out.length >= limit) break;
+      const parsed = OrphanSchema.safeParse(await this.read(item.name));
+      if (parsed.success) out.push(parsed.data);
+    }
+    return out;
+  }
+
+  /** Forgets an orphan once it is reconciled (or proven unrelated). */
+  async removeOrphan(submissionId: string): Promise<void> {
+    await this.container.getBlobClient(`${ORPHANS}${encodeURIComponent(submissionId)}.json`).deleteIfExists();
+  }
+
+  private async write(name: string, body: object, createOnly = false): Promise<void> {
+    const text = JSON.stringify(body);
+    await this.container.getBlockBlobClient(name).upload(text, Buffer.byteLength(text), {
+      blobHTTPHeaders: { blobContentType: 'application/json' },
+      ...(createOnly ? { conditions: { ifNoneMatch: '*' } } : {}),
+    });
+  }
+
+  private async read(name: string): Promise<unknown> {
+    try {
+      const buffer = await this.container.getBlobClient(name).downloadToBuffer();
+      return JSON.parse(buffer.toString('utf8')) as unknown;
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      if (error instanceof SyntaxError) return undefined;
+      throw error;
+    }
+  }
+}
