@@ -6,7 +6,7 @@
  */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { contextLogger } from '../shared/app/contextLogger.js';
-import { getAppDeps, type AppDeps } from '../shared/app/appDeps.js';
+import { checkSettingsAtStartup, getAppDeps, type AppDeps } from '../shared/app/appDeps.js';
 import { pollDue, type PollSummary } from '../shared/pipeline/pollDue.js';
 
 /** Builds the handler over a deps provider (the composition root in production, test deps in tests). */
@@ -21,6 +21,8 @@ export function makePollSubmissionsHandler(getDeps: () => Promise<AppDeps>) {
 
 /** The registered handler. */
 export const pollSubmissions = makePollSubmissionsHandler(getAppDeps);
+
+checkSettingsAtStartup();
 
 app.timer('pollSubmissions', {
   // The host resolves %POLL_SCHEDULE% from app settings (the sample and the infra both set it).

@@ -4,7 +4,7 @@
  * adapter: the logic lives in `shared/webhooks/`.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { getAppDeps, type AppDeps } from '../shared/app/appDeps.js';
+import { checkSettingsAtStartup, getAppDeps, type AppDeps } from '../shared/app/appDeps.js';
 import { makeReceiveWebhookHandler } from '../shared/webhooks/receiveWebhookHandler.js';
 import { webhookDepsFrom } from '../shared/webhooks/webhookDeps.js';
 
@@ -27,6 +27,8 @@ export function makeReceiveWebhookFunction(getDeps: () => Promise<AppDeps>) {
 
 /** The registered handler: builds its deps on first use, then verifies, applies and answers. */
 export const receiveWebhook = makeReceiveWebhookFunction(getAppDeps);
+
+checkSettingsAtStartup();
 
 app.http('receiveWebhook', {
   methods: ['POST'],

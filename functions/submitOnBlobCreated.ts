@@ -5,7 +5,7 @@
  */
 import { app, type InvocationContext } from '@azure/functions';
 import { contextLogger } from '../shared/app/contextLogger.js';
-import { getAppDeps, type AppDeps } from '../shared/app/appDeps.js';
+import { checkSettingsAtStartup, getAppDeps, type AppDeps } from '../shared/app/appDeps.js';
 import { settingOrDefault } from '../shared/config.js';
 import { handleBlobCreatedMessage, type ProcessResult } from '../shared/pipeline/processSourceBlob.js';
 
@@ -21,6 +21,8 @@ export function makeSubmitOnBlobCreatedHandler(getDeps: () => Promise<AppDeps>) 
 
 /** The registered handler. */
 export const submitOnBlobCreated = makeSubmitOnBlobCreatedHandler(getAppDeps);
+
+checkSettingsAtStartup();
 
 app.storageQueue('submitOnBlobCreated', {
   // Resolved here rather than as `%BLOB_EVENTS_QUEUE%` so the documented default applies when it is unset

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBuiltApp } from './support/builtApp.js';
@@ -87,6 +87,21 @@ describe('registration contract (as the Functions worker loads the app)', () => 
         .registrations.map((r) => r.metadata.name)
         .sort(),
     ).toEqual(['pollSubmissions', 'receiveWebhook', 'submitOnBlobCreated']);
+  });
+
+  it('validates settings once at start-up and names every missing one, without failing registration', () => {
+    const run = spawnSync(process.execPath, [path.join(repo, 'test/support/loadLikeWorker.cjs'), appRoot], {
+      env: { PATH: process.env.PATH ?? '' },
+      encoding: 'utf8',
+    });
+    const loaded = JSON.parse(run.stdout) as Loaded;
+    expect(loaded.registrations).toHaveLength(3);
+    const reported = run.stderr
+      .split('\n')
+      .filter((l) => l.includes('MediaMagic autosubmit: Invalid configuration'));
+    expect(reported).toHaveLength(1);
+    expect(run.stderr).toContain('MEDIAMAGIC_API_KEY');
+    expect(run.stderr).toContain('AzureWebJobsStorage');
   });
 
   it('no function uses the host blob trigger (it would load whole blobs into memory)', () => {
