@@ -172,3 +172,36 @@ describe('polling alone (webhooks off) follows every submission to the end', () 
     expect((await stack.current.record('overlap/clip.mmfail-1.mp4'))?.state).toBe('complete');
   });
 });
+
+describe('records without progress are flagged stuck, with an alert, and still finish', () => {
+  const stack = useStack({ build: FAST, env: { STUCK_AFTER_MINUTES: '1' } });
+  const h = harness(stack);
+
+  it('no progress past STUCK_AFTER_MINUTES → stuck + ALERT log; late news still completes it', async () => {
+    stack.current.emulator.controls.processing.hold();
+    await h.submit('slow/clip.mp4', 'video/mp4');
+    const rec = await stack.current.record('slow/clip.mp4');
+    const twoMinutesAgo = new Date(Date.now() - 2 * 60_000).toISOString();
+    await stack.current.deps.ledger.update(rec?.key ?? '', (r) => ({
+      ...r,
+      lastProgressAt: twoMinutesAgo,
+      due: twoMinutesAgo,
+    }));
+
+    const { context, lines } = stack.current.invocation('pollSubmissions');
+    await makePollSubmissionsHandler(() => Promise.resolve(stack.current.deps))(undefined, context);
+
+    const stuck = await stack.current.record('slow/clip.mp4');
+    expect(stuck?.state).toBe('stuck');
+    expect(lines.some((l) => l.startsWith('error ALERT: no progress beyond the stuck threshold'))).toBe(true);
+    expect((await stack.current.tags('slow/clip.mp4'))['mediamagic-state']).toBe('stuck');
+
+    stack.current.emulator.controls.processing.release();
+    await stack.current.deps.ledger.update(rec?.key ?? '', (r) => ({
+      ...r,
+      due: new Date(Date.now() - 1000).toISOString(),
+    }));
+    await h.tick();
+    expect((await stack.current.record('slow/clip.mp4'))?.state).toBe('complete');
+  });
+});
