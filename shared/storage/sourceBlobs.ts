@@ -82,7 +82,11 @@ export class AzureSourceBlobs implements SourceBlobs {
   async readHead(name: string, length: number): Promise<Uint8Array> {
     const blob = this.container.getBlobClient(name);
     try {
-      return await blob.downloadToBuffer(0, length);
+      // download(), not downloadToBuffer(): the latter insists on `length` bytes and fails on a shorter blob.
+      const response = await blob.download(0, length);
+      const chunks: Buffer[] = [];
+      for await (const chunk of response.readableStreamBody ?? []) chunks.push(chunk as Buffer);
+      return new Uint8Array(Buffer.concat(chunks));
     } catch (error) {
       // A zero-byte blob cannot satisfy a range request; it has no head to read.
       if (isStatus(error, 416)) return new Uint8Array(0);

@@ -35,6 +35,13 @@ describe('submitOnBlobCreated — happy paths against Azurite and the emulator',
     expect(copied.equals(Buffer.from(bytes))).toBe(true);
   });
 
+  it('a file smaller than the 4 KiB sniff window is read and submitted', async () => {
+    const { upload, eventFor, invocation } = stack.current;
+    await upload('tiny/note.pdf', new TextEncoder().encode('%PDF-1.7\nhello\n'), 'application/pdf');
+    const result = await handler()(eventFor('tiny/note.pdf'), invocation('submitOnBlobCreated').context);
+    expect(result.kind).toBe('submitted');
+  });
+
   it('the webhook pointer resolves the submission id to the record', async () => {
     const { upload, eventFor, invocation, deps } = stack.current;
     await upload('pointer/check.png', sampleMedia('image/png'), 'image/png');
