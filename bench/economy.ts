@@ -66,6 +66,8 @@ interface ModeResult {
   readonly timerRuns: number;
   readonly webhookAttempts: number;
   readonly wallMs: number;
+  /** Webhooks kept as orphans (no record knew their submission when they arrived) still in the ledger. */
+  readonly orphansLeft: number;
 }
 
 /**
@@ -124,11 +126,11 @@ async function runMode(
     { clientLogger: silentLogger },
   );
   built.deps = deps;
-  // Our own progress checks go through a separate, uncounted client.
-  const monitor = new BlobLedger(
-    BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(containers.ledger),
-    systemClock,
+  // Our own checks go through a separate, uncounted client.
+  const ledgerContainer = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
+    containers.ledger,
   );
+  const monitor = new BlobLedger(ledgerContainer, systemClock);
   try {
     const names = Array.from({ length: options.files }, (_, i) => `econ/${sampleName(i)}`);
     await uploadSamples(deps.sourceContainer, names);
@@ -168,6 +170,8 @@ async function runMode(
 
     const stats = await emulator.stats();
     const completed = await countInStates(monitor, ['complete']);
+    let orphansLeft = 0;
+    for await (const _ of ledgerContainer.listBlobsFlat({ prefix: 'orphans/' })) orphansLeft++;
     const apiByRoute = Object.fromEntries(Object.entries(stats.routes).map(([route, r]) => [route, r.count]));
     progress(label, `${completed} complete in ${secs(wallMs)}`);
     return {
@@ -178,6 +182,7 @@ async function runMode(
       timerRuns: timer.runs(),
       webhookAttempts: stats.webhooks.attempts - before.webhooks.attempts,
       wallMs,
+      orphansLeft,
     };
   } finally {
     await receiver?.stop();
@@ -259,6 +264,10 @@ function section(options: EconomyOptions, on: ModeResult, off: ModeResult): Benc
           figures: modes.map((m) =>
             figure(m.completed ? m.webhookAttempts / m.completed : 0, (v) => num(v, 2)),
           ),
+        },
+        {
+          metric: 'webhooks kept as orphans and still in the ledger at the end',
+          figures: modes.map((m) => figure(m.orphansLeft, (v) => num(v))),
         },
         {
           metric: `files completed (of ${options.files})`,

@@ -637,7 +637,7 @@ async function verify(
     wrongOrMissing++;
     if (wrongOrMissing <= DETAILED_RECORDS) {
       violations.push(`${file.name}: ${problem}`);
-      details.push(describeRecord(file, record));
+      details.push(describeRecord(file, record), ...emulatorView(stack.emulator, record));
     }
     const last = record?.history
       .at(-1)
@@ -754,6 +754,32 @@ async function resultNames(
   } catch {
     return false;
   }
+}
+
+/**
+ * What MediaMagic (the emulator) knows about a record's blob path: the submissions it created for it, and
+ * what became of each one's webhook deliveries — e.g. a lost creation response whose only event was dropped
+ * leaves nothing to tell the app its submission id.
+ */
+function emulatorView(emulator: EmulatorHandle, record: LedgerRecord | undefined): string[] {
+  if (!record?.blobPath) return [];
+  const submissions = emulator.controls.processing
+    .submissions()
+    .filter((s) => s.assets.some((a) => a.blobPath === record.blobPath));
+  if (submissions.length === 0) return ['    emulator: no submission exists for this blob path'];
+  const deliveries = emulator.controls.webhooks.deliveries();
+  return submissions.map((submission) => {
+    const mine = deliveries.filter((d) => d.body.includes(submission.submissionId));
+    const outcomes = mine.map(
+      (d) =>
+        `${d.eventType} ${d.state}${d.duplicate ? ' (duplicate)' : ''}` +
+        (d.attempts.length > 0 ? ` [${d.attempts.map((a) => a.responseStatus).join(',')}]` : ''),
+    );
+    return (
+      `    emulator: submission ${submission.submissionId} created ${new Date(submission.createdAt).toISOString()}, ` +
+      `asset ${submission.assets.map((a) => a.status).join('/')}; webhook deliveries: ${outcomes.join('; ') || 'none'}`
+    );
+  });
 }
 
 function describeRecord(file: PlannedFile, record: LedgerRecord | undefined): string {
