@@ -47,8 +47,6 @@ const RECORD_BLOB_NAME = /^records\/([0-9a-f]{64})\.json$/;
 /** Metadata names must be C# identifiers; lower case because the service lower-cases them anyway. */
 const WRITE_ID_METADATA = 'ledgerwrite';
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
-/** The service's page size ceiling for Find Blobs by Tags. */
-const MAX_TAG_PAGE = 5000;
 /** Creates and pointer writes retry this often when the blob they collided with vanished (nothing deletes). */
 const CREATE_ATTEMPTS = 3;
 
@@ -266,9 +264,9 @@ export class BlobLedger implements Ledger {
     if (limit <= 0) return [];
     const keys: string[] = [];
     try {
-      const pages = this.container
-        .findBlobsByTags(filter)
-        .byPage({ maxPageSize: Math.min(limit, MAX_TAG_PAGE) });
+      // No page size: Azurite 3.37 scans only the first `maxPageSize` blobs by name and returns no
+      // continuation when fewer match, so once pointer blobs outnumber it, due records vanish from the query.
+      const pages = this.container.findBlobsByTags(filter).byPage();
       for await (const page of pages) {
         for (const blob of page.blobs) {
           const key = recordKeyOf(blob.name);
