@@ -134,8 +134,8 @@ export function mimeFor(name: string): string {
 
 /**
  * A small valid file for `name`'s extension: the emulator's sample (right magic bytes) padded with zeros to
- * `size`. Padded because the pipeline's sniff read fails on blobs shorter than its 4 KiB window (see
- * docs/benchmarks.md, "Weaknesses found"); the benchmarks measure the common case, not that bug.
+ * `size`. Padded because real media are larger than the 4 KiB sniff window, and because until 57e0c28 the
+ * pipeline could not read the head of a shorter blob (docs/benchmarks.md, weakness 6).
  */
 export function sampleBytes(name: string, size = 8192): Buffer {
   const head = sampleFor(name);
