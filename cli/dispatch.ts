@@ -8,6 +8,7 @@ import { EXIT, exitCodeHelp } from './lib/exitCodes.js';
 import type { CliIo, Command } from './lib/io.js';
 import { Output } from './lib/output.js';
 import { packageVersion } from './lib/version.js';
+import { runLink } from './link.js';
 import { runResubmit } from './resubmit.js';
 import { runStatus } from './status.js';
 import { runUpload } from './upload.js';
@@ -35,6 +36,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     interruptible: true,
   },
   resubmit: { run: runResubmit, summary: 're-drive a rejected, dead-lettered or blocked file after a fix' },
+  link: {
+    run: runLink,
+    summary: 'give a stuck file the MediaMagic submission id its lost creation response never told us',
+  },
   webhooks: {
     run: runWebhooks,
     summary: 'create | list | delete | deliveries of MediaMagic webhook subscriptions',

@@ -2,9 +2,8 @@
  * `resubmit <blob>`: re-drives one rejected, dead-lettered or blocked file after the operator fixed the
  * cause (see `lib/resubmitRecord.ts` for how each state is re-driven without ever submitting twice).
  */
-import { parseArgs } from 'node:util';
 import type { LedgerFailure } from '../shared/ledger/record.js';
-import { parseOrUsage, usageError } from './lib/args.js';
+import { parseRecordCommand, usageError } from './lib/args.js';
 import { commandLogger, withAppDeps } from './lib/app.js';
 import { EXIT } from './lib/exitCodes.js';
 import type { Command } from './lib/io.js';
@@ -51,17 +50,7 @@ export interface ResubmitReport {
 /** Runs `resubmit`. */
 export const runResubmit: Command = (args, io) =>
   runCommand(io, args, async (output) => {
-    const { values, positionals } = parseOrUsage('resubmit', () =>
-      parseArgs({
-        args: [...args],
-        allowPositionals: true,
-        options: {
-          json: { type: 'boolean', default: false },
-          verbose: { type: 'boolean', default: false },
-          help: { type: 'boolean', default: false },
-        },
-      }),
-    );
+    const { values, positionals } = parseRecordCommand('resubmit', args);
     if (values.help) {
       output.out(RESUBMIT_USAGE);
       return EXIT.ok;

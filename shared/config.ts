@@ -60,6 +60,8 @@ export interface Config {
   readonly pollBudgetSeconds: number;
   readonly pollConcurrency: number;
   readonly stuckAfterMinutes: number;
+  /** Wait before the first look at a submission whose creation response was lost. */
+  readonly reconcileDelaySeconds: number;
   readonly webhookMaxBodyBytes: number;
   readonly timeouts: ApiTimeouts;
   /** Configured pace per bucket; a bucket without an entry is paced only by what 429s teach. */
@@ -306,6 +308,14 @@ const DEFINITIONS = {
     description: 'after how many minutes without progress a record is reported as stuck (1–10080)',
     parse: wholeNumber(1, 10_080),
   }),
+  RECONCILE_DELAY_SECONDS: define({
+    required: false,
+    default: '300',
+    secret: false,
+    description:
+      'how many seconds after a lost creation response the timer first checks whether the submission landed (5–86400)',
+    parse: wholeNumber(5, 86_400),
+  }),
   WEBHOOK_MAX_BODY_BYTES: define({
     required: false,
     default: '262144',
@@ -487,6 +497,7 @@ function assemble(values: ParsedValues, storage: StorageSettings): Config {
     pollBudgetSeconds: v.POLL_BUDGET_SECONDS,
     pollConcurrency: v.POLL_CONCURRENCY,
     stuckAfterMinutes: v.STUCK_AFTER_MINUTES,
+    reconcileDelaySeconds: v.RECONCILE_DELAY_SECONDS,
     webhookMaxBodyBytes: v.WEBHOOK_MAX_BODY_BYTES,
     timeouts: {
       connectMs: v.MEDIAMAGIC_CONNECT_TIMEOUT_MS,

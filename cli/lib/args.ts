@@ -2,6 +2,7 @@
  * Argument parsing on `node:util` `parseArgs` (strict: an unknown flag is a usage error, never ignored),
  * with the few value checks every command shares.
  */
+import { parseArgs } from 'node:util';
 import { CliFailure } from './failure.js';
 import { EXIT } from './exitCodes.js';
 
@@ -47,4 +48,18 @@ export function intFlag(
  */
 export function normalisePrefix(text: string | undefined): string {
   return (text ?? '').replace(/^\/+/, '');
+}
+
+/** The flags of a command about one record: `--json`, `--verbose`, `--help`. */
+const RECORD_COMMAND_FLAGS = {
+  json: { type: 'boolean', default: false },
+  verbose: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
+/** Parses a command that takes positional arguments and only {@link RECORD_COMMAND_FLAGS}. */
+export function parseRecordCommand(command: string, args: readonly string[]) {
+  return parseOrUsage(command, () =>
+    parseArgs({ args: [...args], allowPositionals: true, options: RECORD_COMMAND_FLAGS }),
+  );
 }

@@ -163,7 +163,9 @@ function refusal(record: LedgerRecord): CliFailure {
       return new CliFailure(
         EXIT.refused,
         `"${record.source.name}" is stuck (no progress since ${record.lastProgressAt}) but still followed by the timer; resubmitting could create a duplicate`,
-        `look up submission ${record.submissionId ?? '(none yet)'} in MediaMagic (README: troubleshooting); \`mediamagic-autosubmit status --blob ${blob}\` shows its history`,
+        record.submissionId
+          ? `look up submission ${record.submissionId} in MediaMagic (README: troubleshooting); \`mediamagic-autosubmit status --blob ${blob}\` shows its history`
+          : `find its submission in MediaMagic by blob path ${record.blobPath ?? '(none yet)'} and run \`mediamagic-autosubmit link ${blob} <submission id>\``,
         details,
       );
     default:

@@ -104,7 +104,9 @@ export function actionFor(record: LedgerRecord): string {
     case 'blocked':
       return `fix the API key or the plan (the reason says which), then run \`mediamagic-autosubmit resubmit ${blob}\``;
     case 'stuck':
-      return `no progress since ${record.lastProgressAt}; the timer keeps checking — look up submission ${record.submissionId ?? '(none yet)'} in MediaMagic (README: troubleshooting)`;
+      return record.submissionId
+        ? `no progress since ${record.lastProgressAt}; the timer keeps checking — look up submission ${record.submissionId} in MediaMagic (README: troubleshooting)`
+        : `its submission id never arrived; find the submission in MediaMagic by blob path ${record.blobPath ?? '(none yet)'} and run \`mediamagic-autosubmit link ${blob} <submission id>\``;
     default:
       return isTerminal(record.state) ? 'nothing: it is finished' : 'nothing: the pipeline is working on it';
   }

@@ -93,6 +93,7 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
       copyBlockSizeBytes: config.copyBlockSizeMb * 1024 * 1024,
       copyConcurrency: config.copyConcurrency,
       ...DEFAULT_SUBMIT_TIMINGS,
+      reconcileDelayMs: config.reconcileDelaySeconds * 1000,
       ...options.submitTimings,
     },
   });

@@ -17,6 +17,10 @@ export interface Orphan {
   readonly assetId: string;
   readonly eventType: string;
   readonly receivedAt: string;
+  /** The event's id, so applying it later stays idempotent (absent in orphans kept before it was stored). */
+  readonly eventId?: string;
+  /** A failure event's message, so applying it later loses nothing the sender told us. */
+  readonly errorMessage?: string;
 }
 
 const PointerSchema = z.object({ key: z.string().regex(/^[0-9a-f]{64}$/) });
@@ -25,6 +29,8 @@ const OrphanSchema = z.object({
   assetId: z.string().min(1),
   eventType: z.string(),
   receivedAt: z.string(),
+  eventId: z.string().min(1).optional(),
+  errorMessage: z.string().optional(),
 });
 
 const BLOB_PATHS = 'blobpaths/';

@@ -24,6 +24,8 @@ export interface PollSummary {
   readonly errors: number;
   /** Records whose lost submission id was recovered from an orphaned webhook this run. */
   readonly linkedOrphans: number;
+  /** Orphaned webhooks applied late to records linked after they arrived. */
+  readonly appliedOrphans: number;
 }
 
 /** Runs one timer pass. */
@@ -31,7 +33,7 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
   const startedAt = deps.clock.now();
   const deadlineMs = startedAt + deps.poll.budgetMs;
   // First, records whose submission id only a webhook could tell us: linking them makes them due now.
-  const linked = await reconcileOrphans(deps, deadlineMs);
+  const orphans = await reconcileOrphans(deps, deadlineMs);
   const keys = await deps.ledger.findDue(isoTimestamp(deps.clock.now()), deps.poll.batchSize);
   const outcomes: Record<string, number> = {};
   let next = 0;
@@ -67,7 +69,8 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
     outcomes,
     leftForNextRun: Math.max(0, keys.length - next),
     errors,
-    linkedOrphans: linked,
+    linkedOrphans: orphans.linked,
+    appliedOrphans: orphans.applied,
   };
 }
 

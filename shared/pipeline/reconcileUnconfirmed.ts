@@ -61,7 +61,9 @@ export async function reconcileUnconfirmed(
       blob: record.source.name,
       blobPath: record.blobPath,
       since: record.lastProgressAt,
-      action: 'look the asset up in MediaMagic by its blob path; if it is missing, run resubmit',
+      action:
+        'find the submission in MediaMagic by its blob path and run `mediamagic-autosubmit link <blob> <submission id>`; ' +
+        'if MediaMagic has none, upload the file again (a new generation is submitted)',
     });
     const saved = await saveRecord(deps, record, 'stuck', 'creation never confirmed', {
       due: isoTimestamp(nowMs + deps.poll.maxPollMs),

@@ -24,7 +24,7 @@ export interface SubmitSettings {
   readonly copyConcurrency: number;
   /** First status poll after a successful submission (webhooks usually arrive first). */
   readonly firstPollDelayMs: number;
-  /** When to look again at a submission whose creation could not be confirmed. */
+  /** When to look again at a submission whose creation could not be confirmed (`RECONCILE_DELAY_SECONDS`). */
   readonly reconcileDelayMs: number;
   /** Drives of one generation before it is dead-lettered instead of retried forever. */
   readonly maxSubmitAttempts: number;
@@ -33,7 +33,6 @@ export interface SubmitSettings {
 /** Sensible defaults for the settings not taken from configuration. */
 export const DEFAULT_SUBMIT_TIMINGS = {
   firstPollDelayMs: 30_000,
-  reconcileDelayMs: 5 * 60_000,
   maxSubmitAttempts: 10,
 } as const;
 

@@ -29,7 +29,8 @@ export interface ApplyWebhookDeps {
  * - `duplicate`: the event id was applied before; nothing written.
  * - `stale-generation`: about an earlier submission of the blob; remembered, nothing else changed.
  * - `finished`: the record is terminal (`state`); remembered, state left alone.
- * - `not-yet-submitted`: overtook the submitter's final write; nothing written, the sender is asked to redeliver.
+ * - `not-yet-submitted`: overtook the submitter's final write; the sender is asked to redeliver, and the event
+ *   is kept as an orphan in case the submitter died between its two writes.
  * - `unknown-submission`: no record for the submission; kept as an orphan for the timer to reconcile.
  * - `contention`: every write attempt lost a race; nothing written — ask the sender to redeliver.
  */
@@ -51,12 +52,7 @@ export async function applyWebhookEvent(
   const key = await deps.ledger.findBySubmission(event.data.submission_id);
   if (key === undefined) {
     // Most likely a submission whose creation response we lost: the timer matches it by blob path.
-    await deps.orphans?.recordOrphan({
-      submissionId: event.data.submission_id,
-      assetId: event.data.asset_id,
-      eventType: event.type,
-      receivedAt: isoTimestamp(deps.clock.now()),
-    });
+    await keepOrphan(deps, event);
     deps.logger.warn('webhook for an unknown submission; kept for reconciliation', about);
     return { kind: 'unknown-submission' };
   }
@@ -82,10 +78,27 @@ export async function applyWebhookEvent(
       });
       return { kind: 'contention', key };
     case 'updated':
-    case 'unchanged':
+    case 'unchanged': {
       // The mutation ran at least once whenever the record was found.
-      return report(deps.logger, key, update.record, last.effect ?? { kind: 'duplicate' }, about);
+      const result = report(deps.logger, key, update.record, last.effect ?? { kind: 'duplicate' }, about);
+      // Usually the submitter writes the id a moment later; if it died between its two writes, only the
+      // timer can finish the link — the orphan is how it hears of it (removed once the record has the id).
+      if (result.kind === 'not-yet-submitted') await keepOrphan(deps, event);
+      return result;
+    }
   }
+}
+
+/** Keeps the event for the timer's reconciliation (the first one per submission wins). */
+async function keepOrphan(deps: ApplyWebhookDeps, event: WebhookEvent): Promise<void> {
+  await deps.orphans?.recordOrphan({
+    submissionId: event.data.submission_id,
+    assetId: event.data.asset_id,
+    eventType: event.type,
+    receivedAt: isoTimestamp(deps.clock.now()),
+    eventId: event.id,
+    ...(event.data.error_message !== undefined ? { errorMessage: event.data.error_message } : {}),
+  });
 }
 
 /** The event's identifying facts, logged with every line about it. */

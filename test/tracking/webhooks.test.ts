@@ -131,6 +131,90 @@ describe('webhooks first: deliveries drive records to the end', () => {
     expect(await deps.reconciliation.listOrphans(10)).toEqual([]);
   });
 
+  it('a webhook that overtook the submission pointer (an orphan of a linked record) is applied late, without API reads, and forgotten', async () => {
+    // The event arrives between MediaMagic's 201 and our pointer write: the receiver keeps it as an orphan.
+    // Reproduced by dropping the real delivery and keeping its event as the receiver would have.
+    stack.current.emulator.controls.webhooks.setChaos({ script: ['drop'] });
+    await submit('race/clip.mp4', 'video/mp4');
+    await settle();
+    const rec = await stack.current.record('race/clip.mp4');
+    const dropped = stack.current.emulator.controls.webhooks
+      .deliveries()
+      .find((d) => d.body.includes(rec?.submissionId ?? '?'));
+    expect(dropped?.state).toBe('dropped');
+    const event = JSON.parse(dropped?.body ?? '{}') as {
+      id: string;
+      type: string;
+      data: { submission_id: string; asset_id: string };
+    };
+    await deps.reconciliation.recordOrphan({
+      submissionId: event.data.submission_id,
+      assetId: event.data.asset_id,
+      eventType: event.type,
+      eventId: event.id,
+      receivedAt: new Date().toISOString(),
+    });
+    const statusReads = (): number =>
+      stack.current.emulator.stats().routes['GET /api/integrations/submissions/{submission_id}']?.count ?? 0;
+    const readsBefore = statusReads();
+
+    const summary = await poll();
+
+    expect(summary.appliedOrphans).toBe(1);
+    expect(summary.linkedOrphans).toBe(0);
+    const after = await stack.current.record('race/clip.mp4');
+    expect(after?.state).toBe('complete');
+    expect(after?.seenEventIds).toContain(event.id);
+    // The event made the record due with the asset complete: results were read, the status never was.
+    expect(statusReads()).toBe(readsBefore);
+    expect(await deps.reconciliation.listOrphans(10)).toEqual([]);
+  });
+
+  it('a submitter that died between its pointer write and its record write is finished from the webhook', async () => {
+    // The stored state such a crash leaves: the submission exists, `submissions/<id>` names the record, the
+    // record never learned the id and a re-drive settled it as unconfirmed.
+    stack.current.emulator.controls.faults.set([
+      { route: 'submissions.create', sequence: [{ kind: 'resetAfter' }] },
+    ]);
+    stack.current.emulator.controls.webhooks.setChaos({ script: ['drop'] });
+    await stack.current.upload('died/clip.mp4', sampleMedia('video/mp4'), 'video/mp4');
+    const r = await makeSubmitOnBlobCreatedHandler(() => Promise.resolve(deps))(
+      stack.current.eventFor('died/clip.mp4'),
+      stack.current.invocation('s').context,
+    );
+    expect(r.kind).toBe('unconfirmed');
+    await settle();
+    const before = await stack.current.record('died/clip.mp4');
+    const submission = stack.current.emulator.controls.processing
+      .submissions()
+      .find((s) => s.assets.some((a) => a.blobPath === before?.blobPath));
+    if (!before || !submission) throw new Error('setup: no record or no submission');
+    await deps.ledger.linkSubmission(submission.submissionId, before.key);
+
+    // Its webhook: the receiver cannot apply it (the record has no id) and asks for redelivery every time.
+    const fired = await deps.client.fireSandboxEvent({
+      eventType: 'asset.processing.completed',
+      submissionId: submission.submissionId,
+    });
+    expect(fired.ok).toBe(true);
+    await settle();
+    const attempts = stack.current.emulator.controls.webhooks
+      .deliveries()
+      .filter((d) => d.body.includes(submission.submissionId))
+      .flatMap((d) => d.attempts.map((a) => a.responseStatus));
+    expect(attempts.length).toBeGreaterThan(0);
+    expect(new Set(attempts)).toEqual(new Set([503]));
+
+    const summary = await poll();
+
+    expect(summary.linkedOrphans).toBe(1);
+    const after = await stack.current.record('died/clip.mp4');
+    expect(after?.submissionId).toBe(submission.submissionId);
+    expect(after?.state).toBe('complete');
+    expect(stack.current.emulator.stats().submissionsByBlobPath[after?.blobPath ?? '']).toBe(1);
+    expect(await deps.reconciliation.listOrphans(10)).toEqual([]);
+  });
+
   it('duplicated, reordered and dropped deliveries converge to the right final state', async () => {
     stack.current.emulator.controls.webhooks.setChaos({
       duplicateProbability: 0.5,
