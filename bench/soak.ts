@@ -17,11 +17,15 @@
  *
  * Usage: node dist/bench/soak.js [--quick] [--files N] [--seed N] [--drain-minutes M] [--app-root DIR]
  *                                [--no-write]
+ * One case needs a person by design — a lost creation response whose every webhook was dropped (nothing can tell
+ * the app the submission id): the record goes `stuck`, and the soak plays the operator with the real CLI
+ * (`link`, bench/soakOperator.ts), checking against the emulator's evidence that the link was needed.
+ *
  * `--quick` = 100 files (CI); default 1,000. `--app-root` runs the host from another built tree (its
  * dist/scripts/devHost/main.js and dist/functions), e.g. a candidate fix. Logs of each host process go to a
  * temporary folder, printed at the end. The drain gives up after `--drain-minutes` (8 quick, 15 full), or
- * when no file has reached a terminal state for 6 minutes (longer than any built-in wait: the 5-minute
- * reconcile probe), and the assertions then name what is left.
+ * when no file has reached a terminal state for 4 minutes (longer than any built-in wait: the reconcile probe
+ * 15 s after a lost response, `stuck` 2 minutes without progress), and the assertions then name what is left.
  */
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
@@ -66,6 +70,7 @@ import {
   startBenchAzurite,
   stopChild,
 } from './stack.js';
+import { actAsOperator, type OperatorLink } from './soakOperator.js';
 
 /** What the soak is asked to do. */
 interface SoakOptions {
@@ -91,8 +96,10 @@ const SOURCE = 'uploads';
 const LEDGER = 'mediamagic-ledger';
 const RESULTS = 'mediamagic-results';
 const QUEUE = 'blob-created';
-/** Longer than any wait built into the app (the reconcile probe comes 5 min after an unconfirmed creation). */
-const STALL_MS = 6 * 60_000;
+/** Longer than any wait built into the app under the soak's settings (see `hostEnv`). */
+const STALL_MS = 4 * 60_000;
+/** How often the soak's operator looks for files that need a person. */
+const OPERATOR_EVERY_MS = 5_000;
 /** Records described in full when the check fails; the rest are summarised by state and last reason. */
 const DETAILED_RECORDS = 20;
 
@@ -127,10 +134,11 @@ async function main(): Promise<void> {
     await uploadFiles(stack.source, files);
     progress('soak', `${files.length} files uploaded in ${secs(Date.now() - startedAt)}`);
 
-    const drain = await driveUntilDrained(stack, host, files.length, startedAt, options.drainMs);
+    const operator = { appRoot: options.appRoot, env: stack.hostEnv, links: new Map<string, OperatorLink>() };
+    const drain = await driveUntilDrained(stack, host, files.length, startedAt, options.drainMs, operator);
     stack.stopChaos();
     await host.stop();
-    const findings = await verify(stack, host, files);
+    const findings = await verify(stack, host, files, [...operator.links.values()]);
     violations = findings.violations;
     const section = soakSection(options, files, drain, findings, stack.emulator, host);
     const context = runContext();
@@ -252,6 +260,11 @@ async function startStack(options: SoakOptions): Promise<SoakStack> {
       INVOCATION_BUDGET_SECONDS: '10',
       POLL_BUDGET_SECONDS: '20',
       POLL_CONCURRENCY: '16',
+      // A lost creation response is probed 15 s later and, if no webhook names it, handed to a person after
+      // 2 minutes without progress — so the operator's part fits in the run. Other records past 2 minutes
+      // are marked stuck too and keep being followed; they must still end complete.
+      RECONCILE_DELAY_SECONDS: '15',
+      STUCK_AFTER_MINUTES: '2',
     },
     startChaos() {
       // First, so its 2 % is of all creations: the submission is created, the answer never arrives.
@@ -524,6 +537,7 @@ async function driveUntilDrained(
   total: number,
   startedAt: number,
   drainMs: number,
+  operator: { appRoot: string; env: Record<string, string>; links: Map<string, OperatorLink> },
 ): Promise<Drain> {
   const killsAt: string[] = [];
   let lastKillAt = startedAt;
@@ -531,7 +545,15 @@ async function driveUntilDrained(
   let lastTerminal = -1;
   let lastProgressAt = startedAt;
   let lastRequests = { at: Date.now(), total: 0, limited: 0 };
+  let lastOperatorAt = 0;
   for (;;) {
+    if (Date.now() - lastOperatorAt > OPERATOR_EVERY_MS) {
+      lastOperatorAt = Date.now();
+      const before = operator.links.size;
+      await actAsOperator(stack.ledger, stack.emulator, operator, operator.links);
+      if (operator.links.size > before)
+        progress('soak', `operator: ran \`link\` for ${operator.links.size - before} stuck file(s)`);
+    }
     const counts = await stateCounts(stack.ledger);
     const terminal = TERMINAL_STATES.reduce((sum, s) => sum + (counts[s] ?? 0), 0);
     const created = stack.emulator.stats().submissions.created;
@@ -613,12 +635,19 @@ interface Findings {
   readonly completedVia: { readonly webhooks: number; readonly polling: number };
   /** Seconds from the submission being recorded to the record's terminal state. */
   readonly followUpSeconds: readonly number[];
+  /** Lost creation responses and how each was settled: from an orphaned webhook, by a probe, by a person. */
+  readonly lost: {
+    readonly total: number;
+    readonly webhook: number;
+    readonly person: readonly OperatorLink[];
+  };
 }
 
 async function verify(
   stack: SoakStack,
   host: HostSupervisor,
   files: readonly PlannedFile[],
+  links: readonly OperatorLink[],
 ): Promise<Findings> {
   const violations: string[] = [];
   const details: string[] = [];
@@ -689,7 +718,14 @@ async function verify(
       violations.push(`${record.source.name}: ${n} submissions of ${record.blobPath ?? '(no blob path)'}`);
   }
 
-  // 4. Nothing crashed or escaped.
+  // 4. A person was asked only where nothing could have told the app the submission id, and it worked.
+  for (const link of links) {
+    if (!link.needed) violations.push(`${link.name}: handed to a person although ${link.why}`);
+    else if (link.exitCode !== 0)
+      violations.push(`${link.name}: \`link ${link.submissionId ?? '?'}\` exited ${String(link.exitCode)}`);
+  }
+
+  // 5. Nothing crashed or escaped.
   const unhandled = host.unhandledErrors();
   const crashes = host.crashes();
   for (const line of unhandled) violations.push(`unhandled error: ${line}`);
@@ -699,7 +735,7 @@ async function verify(
     .getProperties()
     .catch(() => undefined);
 
-  // 5. How the follow-up went (not asserted: the story behind the drain time).
+  // 6. How the follow-up went (not asserted: the story behind the drain time).
   const completedVia = { webhooks: 0, polling: 0 };
   const followUpSeconds: number[] = [];
   for (const record of records.values()) {
@@ -725,6 +761,13 @@ async function verify(
     poisonMessages: poison?.approximateMessagesCount ?? 0,
     completedVia,
     followUpSeconds,
+    lost: {
+      total: stats.lostCreations.length,
+      webhook: [...records.values()].filter((r) =>
+        r.history.some((h) => h.reason.includes('identified from a webhook')),
+      ).length,
+      person: links,
+    },
   };
 }
 
@@ -835,6 +878,11 @@ function soakSection(
       ],
     },
     {
+      metric: 'files handed to a person (`link`) that the app could have settled alone',
+      target: zero,
+      figures: [figure(findings.lost.person.filter((l) => !l.needed).length, (v) => num(v))],
+    },
+    {
       metric: 'time to drain (first upload → every file terminal)',
       figures: [
         {
@@ -866,7 +914,10 @@ function soakSection(
             'injected 429s (bursts: next 20 calls within 3 s, every 10 s) / rate-limiter 429s',
             `${num(stats.rateLimited.injected)} / ${num(stats.rateLimited.total - stats.rateLimited.injected)}`,
           ],
-          ['creation responses lost after the submission was made', num(faults['resetAfter'] ?? 0)],
+          [
+            'creation responses lost after the submission was made / linked from a webhook / handed to a person',
+            `${num(findings.lost.total)} / ${num(findings.lost.webhook)} / ${num(findings.lost.person.length)}`,
+          ],
           [
             'submissions created / asset retries accepted',
             `${num(stats.submissions.created)} / ${num(stats.submissions.retriesAccepted)}`,
@@ -904,8 +955,12 @@ function soakSection(
     notes: [
       `Seed ${options.seed} (\`--seed ${options.seed}\` replays the same file mix and fault draws; timing still varies). ` +
         'Host settings: POLL_SCHEDULE every 2 s, INVOCATION_BUDGET_SECONDS 10, POLL_BUDGET_SECONDS 20, ' +
-        'POLL_CONCURRENCY 16; everything else at its default (first status poll 30 s after submission, ' +
-        'reconcile probe 5 min after an unconfirmed creation, asset retries 30 s apart after the first).',
+        'POLL_CONCURRENCY 16, RECONCILE_DELAY_SECONDS 15, STUCK_AFTER_MINUTES 2; everything else at its default ' +
+        '(first status poll 30 s after submission, asset retries 30 s apart after the first).',
+      'A lost creation response whose every webhook was dropped leaves the app no way to learn the submission ' +
+        'id: the record goes `stuck` ("creation never confirmed") and the soak plays the operator, finding the ' +
+        'submission by blob path in the emulator and running the built CLI `link`; the file must then complete. ' +
+        'Each such hand-over is checked against the emulator: the response was lost and no delivery reached the app.',
       'Checks: every record read from the ledger itself (not the tag index); complete files need a results ' +
         'document naming their submission, and `.mmfail-N.` files at least N asset retries; `.mmfatal.` files ' +
         'must be dead-lettered with UnprocessableMediaError and have a failure report; every terminal record ' +

@@ -105,6 +105,11 @@ describe('emulator: fault injection', () => {
     expect(afterReset.submissionsByBlobPath[blobPath]).toBe(1);
     expect(afterReset.submissions.created - before.submissions.created).toBe(1);
     expect(afterReset.routes['POST /api/integrations/submissions']?.byStatus.reset).toBeGreaterThanOrEqual(1);
+    const lost = afterReset.lostCreations.filter((id) => !before.lostCreations.includes(id));
+    const created = emulator.controls.processing
+      .submissions()
+      .find((s) => s.assets.some((a) => a.blobPath === blobPath));
+    expect(lost).toEqual([created?.submissionId]);
 
     const retried = await client.submit([blobPath]);
     expect(retried.status).toBe(409);

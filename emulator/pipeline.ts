@@ -73,6 +73,9 @@ async function handleApiRequest(
   const reply = await answer(services, () => runRoute(services, req, url, match.id, match.params, plan));
   if (plan.fault?.kind === 'resetAfter') {
     // The work is done (e.g. the submission exists) but the client never hears about it.
+    const created =
+      match.id === 'submissions.create' && reply.status === 201 ? submissionIdOf(reply) : undefined;
+    if (created) services.stats.creationLost(created);
     resetConnection(req);
     services.stats.response(label, 'reset');
     return;
@@ -133,4 +136,10 @@ function resetConnection(req: IncomingMessage): void {
   if (socket.destroyed) return;
   if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
   else socket.destroy();
+}
+
+/** The id in a `201` submission-creation reply. */
+function submissionIdOf(reply: Reply): string | undefined {
+  const body = reply.body as { submissionId?: unknown } | undefined;
+  return typeof body?.submissionId === 'string' ? body.submissionId : undefined;
 }

@@ -39,6 +39,8 @@ export interface EmulatorStats {
   readonly submissionsByBlobPath: Record<string, number>;
   /** Blob paths with more than one created submission — empty when nothing was duplicated. */
   readonly duplicateBlobPaths: string[];
+  /** Submissions created whose `201` never reached the client (a `resetAfter` fault): only webhooks can tell it. */
+  readonly lostCreations: string[];
   readonly webhooks: DeliveryCounters & { readonly events: number; readonly sandboxEvents: number };
 }
 
@@ -62,6 +64,7 @@ interface Counters {
   retriesAccepted: number;
   retriesRejected: number;
   byBlobPath: Record<string, number>;
+  lostCreations: string[];
   events: number;
   sandboxEvents: number;
 }
@@ -80,6 +83,7 @@ const freshCounters = (): Counters => ({
   retriesAccepted: 0,
   retriesRejected: 0,
   byBlobPath: {},
+  lostCreations: [],
   events: 0,
   sandboxEvents: 0,
 });
@@ -125,6 +129,11 @@ export class StatsRecorder {
     this.c.created++;
     this.c.assetsCreated += blobPaths.length;
     for (const path of new Set(blobPaths)) increment(this.c.byBlobPath, path);
+  }
+
+  /** The `201` of submission `submissionId` was dropped on its way back (the submission exists). */
+  creationLost(submissionId: string): void {
+    this.c.lostCreations.push(submissionId);
   }
 
   /** An asset retry was accepted (202) or refused (409). */
@@ -173,6 +182,7 @@ export class StatsRecorder {
       duplicateBlobPaths: Object.entries(c.byBlobPath)
         .filter(([, n]) => n > 1)
         .map(([p]) => p),
+      lostCreations: c.lostCreations,
       webhooks: { ...this.sources.deliveries(), events: c.events, sandboxEvents: c.sandboxEvents },
     });
   }
