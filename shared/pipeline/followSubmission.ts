@@ -217,6 +217,7 @@ export async function writeFailureReport(
   });
 }
 
+/** {@link saveRecord}, shaped to spread into a result: `record` is absent when another writer got there first. */
 async function save(
   deps: PollDeps,
   record: LedgerRecord,
