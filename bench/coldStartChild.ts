@@ -2,39 +2,34 @@
  * The measured process of the cold-start benchmark: a fresh Node process that imports what a cold
  * Functions worker would, and reports how long the imports took.
  *
- * Usage: node dist/bench/coldStartChild.js <functions|functions-without-identity|storage-blob|module:<name>>
- *                                         <app root>
+ * Usage: node dist/bench/coldStartChild.js <functions|storage-blob|module:<name>> <app root>
  * - `functions`: every file matched by package.json `main` (dist/functions/*.js), in order, with a stand-in
- *   for the worker's `@azure/functions-core` — as test/support/loadLikeWorker.cjs and the dev host do.
- * - `functions-without-identity`: the same with `@azure/identity` answered by an empty stand-in — what
- *   the import would cost if the composition root loaded it only when storage uses a managed identity.
+ *   for the worker's `@azure/functions-core` — as test/support/loadLikeWorker.cjs and the dev host do. Then
+ *   the first invocation of each registered function (the handler each entry file exports under the
+ *   function's name), without settings: each loads what it defers to its first invocation and stops at the
+ *   settings check, so the time is the deferred imports (plus one failed settings parse), not storage I/O.
  * - `storage-blob`: `@azure/storage-blob` alone, the floor any blob-handling function pays.
  * - `module:<name>`: one package alone (for the per-dependency breakdown).
  *
- * Prints one line `COLD_START {json}`: `importMs` (the imports only) and `sinceStartMs` (process start to
- * the end of the imports, Node's own bootstrap included). Only built-in modules are loaded before the clock
- * starts.
+ * Prints one line `COLD_START {json}`: `importMs` (the imports only), `sinceStartMs` (process start to the
+ * end of the imports, Node's own bootstrap included) and, for `functions`, `firstCallsMs` (the first
+ * invocations, one after another). Only built-in modules are loaded before the clock starts.
  */
 import { globSync, readFileSync } from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 
 type LoadFn = (request: string, parent: unknown, isMain: boolean) => unknown;
+type Handler = (input: unknown, context: unknown) => Promise<unknown>;
 
-/** Modules answered by a stand-in instead of being loaded (see the modes above). */
-const stubs: Record<string, unknown> = {};
-
-function main(): void {
+async function main(): Promise<void> {
   const [mode, root = process.cwd()] = process.argv.slice(2);
   const appRoot = path.resolve(root);
   const load = Module.createRequire(path.join(appRoot, 'package.json'));
   const started = performance.now();
-  let registered = 0;
+  let handlers: Handler[] = [];
   if (mode === 'functions') {
-    registered = importFunctions(appRoot, load);
-  } else if (mode === 'functions-without-identity') {
-    stubs['@azure/identity'] = { DefaultAzureCredential: class {} };
-    registered = importFunctions(appRoot, load);
+    handlers = importFunctions(appRoot, load);
   } else if (mode === 'storage-blob') {
     load('@azure/storage-blob');
   } else if (mode?.startsWith('module:')) {
@@ -42,37 +37,66 @@ function main(): void {
       load(mode.slice('module:'.length));
     });
   } else {
-    throw new Error(
-      'usage: coldStartChild <functions|functions-without-identity|storage-blob|module:<name>> <root>',
-    );
+    throw new Error('usage: coldStartChild <functions|storage-blob|module:<name>> <root>');
   }
   const ended = performance.now();
+  for (const handler of handlers) await firstInvocation(handler);
+  const firstCallsMs = performance.now() - ended;
+  const registered = handlers.length;
   console.log(
-    `COLD_START ${JSON.stringify({ mode, importMs: ended - started, sinceStartMs: ended, registered })}`,
+    `COLD_START ${JSON.stringify({ mode, importMs: ended - started, sinceStartMs: ended, registered, firstCallsMs })}`,
   );
 }
 
-/** Requires the entry files the way the worker does; returns how many functions registered. */
-function importFunctions(appRoot: string, load: NodeJS.Require): number {
-  let registered = 0;
+/**
+ * Invokes `handler` once without settings and checks it stopped where it should: at the settings check,
+ * after loading everything it defers (a ConfigError thrown, or the webhook's 500). Anything else — a
+ * deferred module that failed to load, say — would make the time meaningless, so it fails the run.
+ */
+async function firstInvocation(handler: Handler): Promise<void> {
+  const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
+  try {
+    const answer = (await handler(undefined, silent)) as { status?: number } | undefined;
+    if (answer?.status === 500) return;
+    throw new Error(`a handler ran without settings: ${JSON.stringify(answer)}`);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'MM_CONFIG_INVALID') return;
+    throw error;
+  }
+}
+
+/**
+ * Requires the entry files the way the worker does; returns the exported handler of each registered
+ * function (each entry file exports it under the function's name).
+ */
+function importFunctions(appRoot: string, load: NodeJS.Require): Handler[] {
+  const names: string[] = [];
+  const exported = new Map<string, unknown>();
   withFakeCore(
     () => {
       const pkg = JSON.parse(readFileSync(path.join(appRoot, 'package.json'), 'utf8')) as { main: string };
-      for (const file of globSync(pkg.main, { cwd: appRoot }).sort()) load(path.join(appRoot, file));
+      for (const file of globSync(pkg.main, { cwd: appRoot }).sort()) {
+        const exports = load(path.join(appRoot, file)) as Record<string, unknown>;
+        for (const [name, value] of Object.entries(exports)) exported.set(name, value);
+      }
     },
-    () => registered++,
+    (name) => names.push(name),
   );
-  return registered;
+  return names.map((name) => {
+    const handler = exported.get(name);
+    if (typeof handler !== 'function') throw new Error(`no exported handler named ${name}`);
+    return handler as Handler;
+  });
 }
 
 /** Runs `work` with `@azure/functions-core` answered by a stand-in, as the worker provides it. */
-function withFakeCore(work: () => void, onRegister: () => void = () => undefined): void {
+function withFakeCore(work: () => void, onRegister: (name: string) => void = () => undefined): void {
   const fakeCore = {
     version: 'bench',
     setProgrammingModel: () => undefined,
     getProgrammingModel: () => undefined,
-    registerFunction: () => {
-      onRegister();
+    registerFunction: (metadata: { name: string }) => {
+      onRegister(metadata.name);
       return { dispose: () => undefined };
     },
     registerHook: () => ({ dispose: () => undefined }),
@@ -83,10 +107,12 @@ function withFakeCore(work: () => void, onRegister: () => void = () => undefined
   const original = mod._load;
   mod._load = function (request, parent, isMain) {
     if (request === '@azure/functions-core') return fakeCore;
-    if (request in stubs) return stubs[request];
     return original.call(this, request, parent, isMain);
   };
   work();
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

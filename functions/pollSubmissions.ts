@@ -2,16 +2,22 @@
  * The timer (DESIGN decision 9): polling as the safety net. Each run works through the ledger records whose
  * `due` time has come — re-drives pending submissions, follows in-flight ones, retries retryable assets,
  * writes results, reconciles unconfirmed submissions, flags stuck ones. A thin adapter over
- * `shared/pipeline/pollDue.ts`.
+ * `shared/pipeline/pollDue.ts`, loaded on the first run so that loading the app stays cheap
+ * (`shared/app/lazyAppDeps.ts`).
  */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
+import type { AppDeps } from '../shared/app/appDeps.js';
 import { contextLogger } from '../shared/app/contextLogger.js';
-import { checkSettingsAtStartup, getAppDeps, type AppDeps } from '../shared/app/appDeps.js';
-import { pollDue, type PollSummary } from '../shared/pipeline/pollDue.js';
+import { getAppDepsLazily, lazily } from '../shared/app/lazyAppDeps.js';
+import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
+import type { PollSummary } from '../shared/pipeline/pollDue.js';
+
+const pipeline = lazily(() => import('../shared/pipeline/pollDue.js'));
 
 /** Builds the handler over a deps provider (the composition root in production, test deps in tests). */
 export function makePollSubmissionsHandler(getDeps: () => Promise<AppDeps>) {
   return async (timer: Timer | undefined, context: InvocationContext): Promise<PollSummary> => {
+    const { pollDue } = await pipeline();
     const deps = await getDeps();
     const summary = await pollDue(deps.pollDeps(contextLogger(context)));
     context.log(`pollSubmissions: ${JSON.stringify({ ...summary, isPastDue: timer?.isPastDue ?? false })}`);
@@ -20,7 +26,7 @@ export function makePollSubmissionsHandler(getDeps: () => Promise<AppDeps>) {
 }
 
 /** The registered handler. */
-export const pollSubmissions = makePollSubmissionsHandler(getAppDeps);
+export const pollSubmissions = makePollSubmissionsHandler(getAppDepsLazily);
 
 checkSettingsAtStartup();
 

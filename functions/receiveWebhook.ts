@@ -1,16 +1,26 @@
 /**
  * MediaMagic webhooks (DESIGN decision 9): an anonymous HTTP trigger guarded by Standard Webhooks signature
  * verification, not by a function key — MediaMagic signs its deliveries and cannot be given our key. A thin
- * adapter: the logic lives in `shared/webhooks/`.
+ * adapter: the logic lives in `shared/webhooks/`, loaded on the first delivery so that loading the app
+ * stays cheap (`shared/app/lazyAppDeps.ts`).
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { checkSettingsAtStartup, getAppDeps, type AppDeps } from '../shared/app/appDeps.js';
-import { makeReceiveWebhookHandler } from '../shared/webhooks/receiveWebhookHandler.js';
-import { webhookDepsFrom } from '../shared/webhooks/webhookDeps.js';
+import type { AppDeps } from '../shared/app/appDeps.js';
+import { getAppDepsLazily, lazily } from '../shared/app/lazyAppDeps.js';
+import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
+
+const webhooks = lazily(async () => {
+  const [{ makeReceiveWebhookHandler }, { webhookDepsFrom }] = await Promise.all([
+    import('../shared/webhooks/receiveWebhookHandler.js'),
+    import('../shared/webhooks/webhookDeps.js'),
+  ]);
+  return { makeReceiveWebhookHandler, webhookDepsFrom };
+});
 
 /** Builds the handler over a deps provider (the composition root in production, test deps in tests). */
 export function makeReceiveWebhookFunction(getDeps: () => Promise<AppDeps>) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const { makeReceiveWebhookHandler, webhookDepsFrom } = await webhooks();
     let deps: AppDeps;
     try {
       deps = await getDeps();
@@ -26,7 +36,7 @@ export function makeReceiveWebhookFunction(getDeps: () => Promise<AppDeps>) {
 }
 
 /** The registered handler: builds its deps on first use, then verifies, applies and answers. */
-export const receiveWebhook = makeReceiveWebhookFunction(getAppDeps);
+export const receiveWebhook = makeReceiveWebhookFunction(getAppDepsLazily);
 
 checkSettingsAtStartup();
 

@@ -1,17 +1,23 @@
 /**
  * Blob-created submission: a queue trigger on the BlobCreated events Event Grid writes to
  * `BLOB_EVENTS_QUEUE` (DESIGN decision 1 — not the host's blob trigger, which loads the whole blob into
- * memory). A thin adapter: the logic lives in `shared/pipeline/`.
+ * memory). A thin adapter: the logic lives in `shared/pipeline/`, loaded on the first invocation so that
+ * loading the app stays cheap (`shared/app/lazyAppDeps.ts`).
  */
 import { app, type InvocationContext } from '@azure/functions';
+import type { AppDeps } from '../shared/app/appDeps.js';
 import { contextLogger } from '../shared/app/contextLogger.js';
-import { checkSettingsAtStartup, getAppDeps, type AppDeps } from '../shared/app/appDeps.js';
+import { getAppDepsLazily, lazily } from '../shared/app/lazyAppDeps.js';
+import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
 import { settingOrDefault } from '../shared/config.js';
-import { handleBlobCreatedMessage, type ProcessResult } from '../shared/pipeline/processSourceBlob.js';
+import type { ProcessResult } from '../shared/pipeline/processSourceBlob.js';
+
+const pipeline = lazily(() => import('../shared/pipeline/processSourceBlob.js'));
 
 /** Builds the handler over a deps provider (the composition root in production, test deps in tests). */
 export function makeSubmitOnBlobCreatedHandler(getDeps: () => Promise<AppDeps>) {
   return async (message: unknown, context: InvocationContext): Promise<ProcessResult> => {
+    const { handleBlobCreatedMessage } = await pipeline();
     const deps = await getDeps();
     const result = await handleBlobCreatedMessage(deps.submitDeps(contextLogger(context)), message);
     context.log(`submitOnBlobCreated: ${result.kind}`);
@@ -20,7 +26,7 @@ export function makeSubmitOnBlobCreatedHandler(getDeps: () => Promise<AppDeps>) 
 }
 
 /** The registered handler. */
-export const submitOnBlobCreated = makeSubmitOnBlobCreatedHandler(getAppDeps);
+export const submitOnBlobCreated = makeSubmitOnBlobCreatedHandler(getAppDepsLazily);
 
 checkSettingsAtStartup();
 

@@ -18,6 +18,7 @@ import { DEVELOPMENT_STORAGE_CONNECTION_STRING, settingOrDefault } from '../shar
 import { createResilience } from '../shared/resilience/createResilience.js';
 import { MediaMagicClient } from '../shared/mediamagic/client.js';
 import { silentLogger } from '../shared/logger.js';
+import { boundedStorageClient } from '../shared/storage/tryTimeout.js';
 import { startAzurite, stopChild, type AzuriteInstance } from './lib/azurite.js';
 import { startEventBridge, type EventBridge } from './devHost/eventBridge.js';
 
@@ -126,8 +127,11 @@ async function main(): Promise<void> {
     }
 
     // 4. The event bridge: Event Grid's part, since Azurite raises no events.
-    const blobs = BlobServiceClient.fromConnectionString(storage);
-    const queues = QueueServiceClient.fromConnectionString(storage);
+    // Bounded like the app's own storage calls: a frozen Azurite fails a bridge poll, it does not hang it.
+    const blobs = boundedStorageClient((options) => BlobServiceClient.fromConnectionString(storage, options));
+    const queues = boundedStorageClient((options) =>
+      QueueServiceClient.fromConnectionString(storage, options),
+    );
     const bridge: EventBridge = await startEventBridge(
       blobs.getContainerClient(env.SOURCE_CONTAINER as string),
       queues.getQueueClient(env.BLOB_EVENTS_QUEUE as string),

@@ -10,6 +10,7 @@
 import { QueueServiceClient } from '@azure/storage-queue';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { boundedStorageClient } from '../../shared/storage/tryTimeout.js';
 import { startHttpHost } from './httpHost.js';
 import { loadApp, resolveSetting } from './loadApp.js';
 import { startQueueDriver } from './queueDriver.js';
@@ -37,7 +38,8 @@ async function main(): Promise<void> {
     throw new Error(
       'AzureWebJobsStorage is not set (the dev host needs a connection string; managed identity is for Azure)',
     );
-  const queues = QueueServiceClient.fromConnectionString(storage);
+  // Bounded like the app's own storage calls: a frozen Azurite fails the driver's receive, it does not hang it.
+  const queues = boundedStorageClient((options) => QueueServiceClient.fromConnectionString(storage, options));
   const stops: (() => Promise<void>)[] = [];
 
   for (const fn of functions) {

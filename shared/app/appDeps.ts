@@ -1,10 +1,10 @@
 /**
  * The composition root: reads configuration once, builds the long-lived clients (storage, MediaMagic,
  * resilience state, ledger) once per process, and hands each invocation the deps it needs with its own
- * logger. Every function adapter gets its dependencies from here and nowhere else.
+ * logger. Every function adapter gets its dependencies from here and nowhere else, loading this module on
+ * its first invocation (./lazyAppDeps.ts) rather than when the host loads the app.
  */
-import { DefaultAzureCredential } from '@azure/identity';
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { systemClock, type Clock, type Random } from '../clock.js';
 import { loadConfig, secretsOf, type Config } from '../config.js';
 import { copyToUploadUrl } from '../ingest/serverSideCopy.js';
@@ -16,6 +16,7 @@ import { DEFAULT_POLL_TIMINGS, type PollDeps } from '../pipeline/pollDeps.js';
 import { DEFAULT_SUBMIT_TIMINGS, type SubmitDeps } from '../pipeline/submitDeps.js';
 import { createResilience } from '../resilience/createResilience.js';
 import type { ResilienceDeps } from '../resilience/resilientCall.js';
+import { createBlobService } from '../storage/blobService.js';
 import { AzureResultsStore } from '../storage/resultsStore.js';
 import { AzureSourceBlobs } from '../storage/sourceBlobs.js';
 
@@ -58,7 +59,7 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const redactor = new Redactor(secretsOf(config));
-  const blobService = createBlobService(config);
+  const blobService = createBlobService(config.storage);
   const resilience = createResilience({ clock, random, rateLimits: config.rateLimits });
   const clientLogger = redactor.wrap(options.clientLogger ?? consoleLogger());
   const client = new MediaMagicClient({
@@ -128,24 +129,6 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
   };
 }
 
-let checked = false;
-
-/**
- * Validates the settings once when the app loads (DESIGN decision 11), so a bad deployment says which
- * settings are wrong in the host's start-up log rather than at the first invocation. It logs instead of
- * throwing: an entry file that throws while loading takes every function down, including ones a broken
- * optional setting would not affect; each invocation still fails with the same error until it is fixed.
- */
-export function checkSettingsAtStartup(env: Record<string, string | undefined> = process.env): void {
-  if (checked) return;
-  checked = true;
-  try {
-    loadConfig(env);
-  } catch (error) {
-    console.error(`MediaMagic autosubmit: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
 let shared: Promise<AppDeps> | undefined;
 
 /**
@@ -158,16 +141,6 @@ export function getAppDeps(): Promise<AppDeps> {
     throw error;
   });
   return shared;
-}
-
-function createBlobService(config: Config): BlobServiceClient {
-  if (config.storage.kind === 'connection-string') {
-    return BlobServiceClient.fromConnectionString(config.storage.connectionString);
-  }
-  const credential = new DefaultAzureCredential(
-    config.storage.clientId ? { managedIdentityClientId: config.storage.clientId } : {},
-  );
-  return new BlobServiceClient(config.storage.blobServiceUri, credential);
 }
 
 function consoleLogger(): Logger {

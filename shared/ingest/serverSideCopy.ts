@@ -6,6 +6,7 @@
 import { BlockBlobClient, RestError } from '@azure/storage-blob';
 import type { Clock, Random } from '../clock.js';
 import { INITIAL_BACKOFF, nextBackoff } from '../resilience/backoff.js';
+import { boundedStorageClient, type StorageTries } from '../storage/tryTimeout.js';
 
 /** Tuning for one copy. */
 export interface CopyOptions {
@@ -22,6 +23,8 @@ export interface CopyOptions {
   readonly random: Random;
   /** Test seam: how to talk to the upload URL. */
   readonly target?: BlockBlobClient;
+  /** Test seam: the default target's per-try bound and SDK retries (../storage/tryTimeout.ts). */
+  readonly tries?: StorageTries;
 }
 
 /** Why a copy failed, and whether asking again (with a fresh upload URL) could help. */
@@ -48,7 +51,9 @@ export async function copyToUploadUrl(
   uploadUrl: string,
   options: CopyOptions,
 ): Promise<CopyResult> {
-  const target = options.target ?? new BlockBlobClient(uploadUrl);
+  const target =
+    options.target ??
+    boundedStorageClient((pipeline) => new BlockBlobClient(uploadUrl, undefined, pipeline), options.tries);
   const blockSize = options.blockSizeBytes ?? DEFAULT_BLOCK_SIZE;
   const blocks = planBlocks(size, blockSize);
 
