@@ -10,6 +10,7 @@
 import { QueueServiceClient } from '@azure/storage-queue';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { readHostQueueSettings } from './hostQueueSettings.js';
 import { startHttpHost } from './httpHost.js';
 import { loadApp, resolveSetting } from './loadApp.js';
 import { startQueueDriver } from './queueDriver.js';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
       'AzureWebJobsStorage is not set (the dev host needs a connection string; managed identity is for Azure)',
     );
   const queues = QueueServiceClient.fromConnectionString(storage);
+  const queueSettings = readHostQueueSettings(appRoot);
   const stops: (() => Promise<void>)[] = [];
 
   for (const fn of functions) {
@@ -46,10 +48,15 @@ async function main(): Promise<void> {
       const driver = startQueueDriver(fn, {
         queue: queues.getQueueClient(name),
         poison: queues.getQueueClient(`${name}-poison`),
+        ...queueSettings,
         log,
       });
       stops.push(() => driver.stop());
-      log('host', 'information', `${fn.name}: polling queue ${name}`);
+      log(
+        'host',
+        'information',
+        `${fn.name}: polling queue ${name}, host.json queues ${JSON.stringify(queueSettings)}`,
+      );
     } else if (fn.trigger.type === 'timerTrigger') {
       const schedule = resolveSetting(String(fn.trigger.schedule), process.env);
       const driver = startTimerDriver(fn, schedule, log);
