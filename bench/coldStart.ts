@@ -14,10 +14,10 @@
  *   running npm. "zipped" is the sum of each file's raw-deflate size (what a zip stores, headers aside).
  *   The baseline column is the same for `@azure/storage-blob` alone.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
+import { runBenchChild } from './benchChild.js';
 import { figure, median, mib, num, percentile, type BenchSection, type PlainTable } from './report.js';
 import { progress, REPO_ROOT } from './stack.js';
 
@@ -87,25 +87,7 @@ async function dependencyImportTimes(runs: number): Promise<PlainTable> {
 }
 
 function runChild(mode: string): Promise<ChildResult> {
-  const child = spawn(
-    process.execPath,
-    [path.join(REPO_ROOT, 'dist/bench/coldStartChild.js'), mode, REPO_ROOT],
-    {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => {
-      const line = /COLD_START (\{.*\})/.exec(output)?.[1];
-      if (code === 0 && line) resolve(JSON.parse(line) as ChildResult);
-      else reject(new Error(`coldStartChild ${mode} exited ${String(code)}:\n${output}`));
-    });
-  });
+  return runBenchChild<ChildResult>('coldStartChild.js', [mode, REPO_ROOT], 'COLD_START');
 }
 
 /** The deployment package as stage-package.mjs builds it, measured in place. */

@@ -17,6 +17,7 @@
  * - **seed baseline**: the guide's `request_with_retries` around `POST /submissions`, one call per
  *   pre-uploaded blob, `concurrency` at a time and again all at once.
  */
+import type { EmulatorStats } from '../emulator/stats.js';
 import { EmulatorClient } from '../emulator/testkit.js';
 import { buildAppDeps, type AppDeps } from '../shared/app/appDeps.js';
 import { loadConfig } from '../shared/config.js';
@@ -169,19 +170,13 @@ async function runPipeline(
     tracer.stop();
     await timer.stop();
 
-    const stats = await emulator.stats();
-    const route = stats.routes['POST /api/integrations/submissions'];
     const states = await statesOf(deps.ledger);
     return {
       label,
-      created: stats.submissions.created,
+      ...countedByEmulator(await emulator.stats(), options.files),
       firstAttemptAt: timing.first,
       lastCreatedAt: timing.last,
       wallMs: timing.last - started,
-      createCalls: route?.count ?? 0,
-      create429: route?.byStatus['429'] ?? 0,
-      duplicates: stats.duplicateBlobPaths.length,
-      notSubmitted: options.files - Object.keys(stats.submissionsByBlobPath).length,
       notes: [
         `ledger states at the end: ${Object.entries(states)
           .map(([s, n]) => `${s} ${n}`)
@@ -249,18 +244,12 @@ export async function runClientOnly(
       }),
     );
     tracer.stop();
-    const stats = await emulator.stats();
-    const route = stats.routes['POST /api/integrations/submissions'];
     return {
       label,
-      created: stats.submissions.created,
+      ...countedByEmulator(await emulator.stats(), options.files),
       firstAttemptAt: timing.first,
       lastCreatedAt: timing.last,
       wallMs: timing.last - started,
-      createCalls: route?.count ?? 0,
-      create429: route?.byStatus['429'] ?? 0,
-      duplicates: stats.duplicateBlobPaths.length,
-      notSubmitted: options.files - Object.keys(stats.submissionsByBlobPath).length,
       notes: [
         `${handOffs} hand-offs (${Object.entries(handOffKinds)
           .map(([k, n]) => `${k} ${n}`)
@@ -309,19 +298,13 @@ async function runSeed(
         return undefined;
       }
     });
-    const stats = await emulator.stats();
-    const route = stats.routes['POST /api/integrations/submissions'];
     const gaveUp = outcomes.filter((o) => o && o.response.status !== 201).length;
     return {
       label,
-      created: stats.submissions.created,
+      ...countedByEmulator(await emulator.stats(), options.files),
       firstAttemptAt: started,
       lastCreatedAt,
       wallMs: lastAnswerAt - started,
-      createCalls: route?.count ?? 0,
-      create429: route?.byStatus['429'] ?? 0,
-      duplicates: stats.duplicateBlobPaths.length,
-      notSubmitted: options.files - Object.keys(stats.submissionsByBlobPath).length,
       notes: [
         `${gaveUp} calls still had a 429 after 4 attempts (that file is not submitted), ${errors} threw`,
       ],
@@ -329,6 +312,21 @@ async function runSeed(
   } finally {
     await emulator.stop();
   }
+}
+
+/** A side's figures as the emulator counted them: submissions, create calls and 429s, duplicates, files left out. */
+function countedByEmulator(
+  stats: EmulatorStats,
+  files: number,
+): Pick<SideResult, 'created' | 'createCalls' | 'create429' | 'duplicates' | 'notSubmitted'> {
+  const route = stats.routes['POST /api/integrations/submissions'];
+  return {
+    created: stats.submissions.created,
+    createCalls: route?.count ?? 0,
+    create429: route?.byStatus['429'] ?? 0,
+    duplicates: stats.duplicateBlobPaths.length,
+    notSubmitted: files - Object.keys(stats.submissionsByBlobPath).length,
+  };
 }
 
 /** Uploads `count` small assets through the presigned flow and returns their blob paths; zeroes the stats. */

@@ -8,19 +8,11 @@
  * holds it either.
  */
 import { BlobServiceClient } from '@azure/storage-blob';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { Readable } from 'node:stream';
+import { runBenchChild } from './benchChild.js';
 import type { MemoryResult } from './memoryChild.js';
 import { figure, mib, num, secs, type BenchSection, type Figure } from './report.js';
-import {
-  appEnv,
-  progress,
-  REPO_ROOT,
-  sampleBytes,
-  startBenchAzurite,
-  startEmulatorProcess,
-} from './stack.js';
+import { appEnv, progress, sampleBytes, startBenchAzurite, startEmulatorProcess } from './stack.js';
 
 /** Inputs of the memory benchmark. */
 export interface MemoryOptions {
@@ -74,21 +66,7 @@ export async function runMemory(options: MemoryOptions): Promise<BenchSection> {
 
 /** Runs bench/memoryChild.js and parses its result line. */
 function runChild(mode: 'copy' | 'buffer', env: Record<string, string>): Promise<MemoryResult> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/bench/memoryChild.js'), mode, BLOB], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => {
-      const line = /MEMORY_RESULT (\{.*\})/.exec(output)?.[1];
-      if (code === 0 && line) resolve(JSON.parse(line) as MemoryResult);
-      else reject(new Error(`memoryChild ${mode} exited ${String(code)}:\n${output}`));
-    });
-  });
+  return runBenchChild<MemoryResult>('memoryChild.js', [mode, BLOB], 'MEMORY_RESULT', env);
 }
 
 /** `size` bytes that start like a real file of `name`'s type, produced 4 MiB at a time on demand. */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ALLOWED_TYPES, typeForFilename } from './contentTypes.js';
 import { sniffMatches } from './sniff.js';
-import { SAMPLES } from './testkit.js';
+import { SAMPLES, sampleFor } from './testkit.js';
 
 /** Types whose magic bytes are legitimately shared (same container format or text). */
 const SAME_FAMILY: readonly (readonly string[])[] = [
@@ -20,6 +20,12 @@ describe('sniffMatches', () => {
 
   it.each(samples)('recognises the $ext sample as its own type', ({ data, type }) => {
     expect(sniffMatches(type, data, true)).toBe(true);
+  });
+
+  it.each(samples)('still recognises the $ext sample padded past the sniff window', ({ ext, type }) => {
+    const padded = sampleFor(`x${ext}`, 8192);
+    expect(padded.length).toBe(8192);
+    expect(sniffMatches(type, padded, true)).toBe(true);
   });
 
   it('does not confuse binary formats with each other', () => {

@@ -133,10 +133,22 @@ export const SAMPLES: Readonly<Record<string, Buffer>> = {
   '.txt': bytes('Hello from the MediaMagic emulator tests.\n'),
 };
 
-/** A valid sample body for `filename`'s extension (`.txt` content for unknown extensions). */
-export function sampleFor(filename: string): Buffer {
-  const ext = /\.[^.]+$/.exec(filename.toLowerCase())?.[0] ?? '.txt';
-  return SAMPLES[ext] ?? (SAMPLES['.txt'] as Buffer);
+/** Samples that are text: padding them with NUL bytes would turn them into binary and fail sniffing. */
+const TEXT_SAMPLES: ReadonlySet<string> = new Set(['.txt', '.svg']);
+
+/**
+ * A valid sample body for `filename`'s extension (`.txt` content for unknown extensions), padded to `size`
+ * bytes when it is shorter — with spaces for text, zeros otherwise — for tests and benchmarks that need
+ * files of a realistic size (beyond the 4 KiB sniff window) that still pass content sniffing.
+ */
+export function sampleFor(filename: string, size = 0): Buffer {
+  const found = /\.[^.]+$/.exec(filename.toLowerCase())?.[0];
+  const ext = found !== undefined && Object.hasOwn(SAMPLES, found) ? found : '.txt';
+  const head = SAMPLES[ext] as Buffer;
+  if (size <= head.length) return head;
+  const padded = Buffer.alloc(size, TEXT_SAMPLES.has(ext) ? 0x20 : 0);
+  head.copy(padded);
+  return padded;
 }
 
 /** Polls `GET /submissions/{id}` until `done(body)` or the timeout. */

@@ -11,6 +11,7 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { boundedStorageClient } from '../../shared/storage/tryTimeout.js';
+import { readHostQueueSettings } from './hostQueueSettings.js';
 import { startHttpHost } from './httpHost.js';
 import { loadApp, resolveSetting } from './loadApp.js';
 import { startQueueDriver } from './queueDriver.js';
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     );
   // Bounded like the app's own storage calls: a frozen Azurite fails the driver's receive, it does not hang it.
   const queues = boundedStorageClient((options) => QueueServiceClient.fromConnectionString(storage, options));
+  const queueSettings = readHostQueueSettings(appRoot);
   const stops: (() => Promise<void>)[] = [];
 
   for (const fn of functions) {
@@ -48,10 +50,15 @@ async function main(): Promise<void> {
       const driver = startQueueDriver(fn, {
         queue: queues.getQueueClient(name),
         poison: queues.getQueueClient(`${name}-poison`),
+        ...queueSettings,
         log,
       });
       stops.push(() => driver.stop());
-      log('host', 'information', `${fn.name}: polling queue ${name}`);
+      log(
+        'host',
+        'information',
+        `${fn.name}: polling queue ${name}, host.json queues ${JSON.stringify(queueSettings)}`,
+      );
     } else if (fn.trigger.type === 'timerTrigger') {
       const schedule = resolveSetting(String(fn.trigger.schedule), process.env);
       const driver = startTimerDriver(fn, schedule, log);

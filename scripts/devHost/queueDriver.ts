@@ -2,56 +2,89 @@
  * The dev host's queue trigger: polls a Storage queue and calls the registered handler per message, with
  * the host's semantics — base64 decoding, JSON parsed when it is JSON, delete on success, redelivery after
  * the visibility timeout on failure, and a `<queue>-poison` queue after `maxDequeueCount` tries.
+ *
+ * Like the Functions host's queue listener, it fetches a new batch as soon as the number of messages in
+ * progress falls to `newBatchThreshold`, not when the whole previous batch is done, so one slow message
+ * (a rate-limit wait) does not idle the other slots: up to `batchSize + newBatchThreshold` run at once.
  */
 import { InvocationContext } from '@azure/functions';
-import type { QueueClient } from '@azure/storage-queue';
+import type { DequeuedMessageItem, QueueClient } from '@azure/storage-queue';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RegisteredFunction } from './loadApp.js';
+import { holdMessage } from './messageLease.js';
 
-/** Options of {@link startQueueDriver}. */
+/** Options of {@link startQueueDriver}; the defaults are the host's (host.json `extensions.queues`). */
 export interface QueueDriverOptions {
   readonly queue: QueueClient;
   readonly poison: QueueClient;
+  /** Default 5. */
   readonly maxDequeueCount?: number;
+  /** How long a received message stays invisible, renewed halfway while it runs; the retry delay after a failure. Default 30. */
   readonly visibilityTimeoutSeconds?: number;
+  /** Messages per receive, at most 32. Default 16. */
   readonly batchSize?: number;
+  /** Receive again when this few messages are still in progress. Default `batchSize / 2`, rounded down. */
+  readonly newBatchThreshold?: number;
+  /** Wait after an empty receive. Default 500. */
   readonly idlePollMs?: number;
   readonly log: (functionName: string, level: string, message: string) => void;
 }
 
-/** A running driver; `stop()` waits for in-flight messages. */
+/** A running driver; `stop()` receives nothing more and waits for in-flight messages. */
 export interface QueueDriver {
   stop(): Promise<void>;
 }
 
+type Settings = Required<Omit<QueueDriverOptions, 'log' | 'queue' | 'poison'>>;
+
 /** Starts polling `options.queue` for `fn`. */
 export function startQueueDriver(fn: RegisteredFunction, options: QueueDriverOptions): QueueDriver {
-  let stopped = false;
+  const batchSize = options.batchSize ?? 16;
+  const settings: Settings = {
+    batchSize,
+    newBatchThreshold: options.newBatchThreshold ?? Math.floor(batchSize / 2),
+    maxDequeueCount: options.maxDequeueCount ?? 5,
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
+    idlePollMs: options.idlePollMs ?? 500,
+  };
+  const stopping = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  const logError = (what: string, error: unknown): void =>
+    options.log(fn.name, 'error', `${what}: ${error instanceof Error ? error.message : String(error)}`);
+
+  const start = (message: DequeuedMessageItem): void => {
+    const task = handle(fn, options, settings, message)
+      .catch((error: unknown) => logError(`message ${message.messageId}`, error))
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
+  };
+  const receive = async (): Promise<number> => {
+    try {
+      const batch = await options.queue.receiveMessages({
+        numberOfMessages: settings.batchSize,
+        visibilityTimeout: settings.visibilityTimeoutSeconds,
+      });
+      for (const message of batch.receivedMessageItems) start(message);
+      return batch.receivedMessageItems.length;
+    } catch (error) {
+      if (!stopping.signal.aborted) logError('queue poll failed', error);
+      return 0;
+    }
+  };
+
   const loop = (async () => {
     await options.queue.createIfNotExists();
     await options.poison.createIfNotExists();
-    while (!stopped) {
-      let handled = 0;
-      try {
-        const batch = await options.queue.receiveMessages({
-          numberOfMessages: options.batchSize ?? 16,
-          visibilityTimeout: options.visibilityTimeoutSeconds ?? 30,
-        });
-        handled = batch.receivedMessageItems.length;
-        await Promise.all(batch.receivedMessageItems.map((m) => handle(fn, options, m)));
-      } catch (error) {
-        if (!stopped)
-          options.log(
-            fn.name,
-            'error',
-            `queue poll failed: ${error instanceof Error ? error.message : String(error)}`,
-          );
-      }
-      if (handled === 0 && !stopped) await new Promise((r) => setTimeout(r, options.idlePollMs ?? 500));
+    while (!stopping.signal.aborted) {
+      if ((await receive()) === 0)
+        await sleep(settings.idlePollMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+      while (inFlight.size > settings.newBatchThreshold) await Promise.race(inFlight);
     }
+    await Promise.all(inFlight);
   })();
   return {
     stop: async () => {
-      stopped = true;
+      stopping.abort();
       await loop;
     },
   };
@@ -60,27 +93,44 @@ export function startQueueDriver(fn: RegisteredFunction, options: QueueDriverOpt
 async function handle(
   fn: RegisteredFunction,
   options: QueueDriverOptions,
-  message: { messageId: string; popReceipt: string; messageText: string; dequeueCount: number },
+  settings: Settings,
+  message: DequeuedMessageItem,
 ): Promise<void> {
+  const log = (level: string, text: string): void => options.log(fn.name, level, text);
+  const lease = holdMessage(options.queue, message, settings.visibilityTimeoutSeconds, log);
   const context = new InvocationContext({
     functionName: fn.name,
     invocationId: crypto.randomUUID(),
-    logHandler: (level, ...args) => options.log(fn.name, level, args.map(String).join(' ')),
+    logHandler: (level, ...args) => log(level, args.map(String).join(' ')),
   });
-  try {
-    await fn.handler(decode(message.messageText), context);
-    await options.queue.deleteMessage(message.messageId, message.popReceipt);
-  } catch (error) {
-    options.log(
-      fn.name,
-      'error',
-      `failed (try ${message.dequeueCount}): ${error instanceof Error ? error.message : String(error)}`,
+  const failure = await Promise.resolve()
+    .then(() => fn.handler(decode(message.messageText), context))
+    .then(
+      () => undefined,
+      (error: unknown) => ({ error }),
     );
-    if (message.dequeueCount >= (options.maxDequeueCount ?? 5)) {
-      await options.poison.sendMessage(message.messageText);
-      await options.queue.deleteMessage(message.messageId, message.popReceipt);
-      options.log(fn.name, 'warning', `message ${message.messageId} moved to ${options.poison.name}`);
-    }
+  const popReceipt = await lease.end();
+  if (!failure) {
+    await options.queue.deleteMessage(message.messageId, popReceipt);
+    return;
+  }
+  const { error } = failure;
+  log(
+    'error',
+    `failed (try ${message.dequeueCount}): ${error instanceof Error ? error.message : String(error)}`,
+  );
+  if (message.dequeueCount >= settings.maxDequeueCount) {
+    await options.poison.sendMessage(message.messageText);
+    await options.queue.deleteMessage(message.messageId, popReceipt);
+    log('warning', `message ${message.messageId} moved to ${options.poison.name}`);
+  } else {
+    // As the host does: the retry comes one visibility timeout after the failure, not after the receive.
+    await options.queue.updateMessage(
+      message.messageId,
+      popReceipt,
+      undefined,
+      settings.visibilityTimeoutSeconds,
+    );
   }
 }
 
