@@ -82,11 +82,13 @@ async function driveRecord(deps: PollDeps, key: string, deadlineMs: number): Pro
   const record = stored.record;
   const label = (outcome: string): string => `${record.state}→${outcome}`;
 
+  // Unconfirmed records have their own stuck step (reconcileUnconfirmed), whose alert says what to do.
   if (
     isStalled(deps, record) &&
     record.state !== 'stuck' &&
     record.state !== 'claimed' &&
-    record.state !== 'submit-pending'
+    record.state !== 'submit-pending' &&
+    record.state !== 'submitted-unconfirmed'
   ) {
     deps.logger.error('ALERT: no progress beyond the stuck threshold', {
       blob: record.source.name,

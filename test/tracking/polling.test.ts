@@ -205,3 +205,38 @@ describe('records without progress are flagged stuck, with an alert, and still f
     expect((await stack.current.record('slow/clip.mp4'))?.state).toBe('complete');
   });
 });
+
+describe('a lost creation response nobody announces is handed to a person with what to do', () => {
+  const stack = useStack({ build: FAST, env: { STUCK_AFTER_MINUTES: '1' } });
+
+  it('unconfirmed past STUCK_AFTER_MINUTES → stuck "creation never confirmed" + an ALERT naming `link`', async () => {
+    stack.current.emulator.controls.faults.set([
+      { route: 'submissions.create', sequence: [{ kind: 'resetAfter' }] },
+    ]);
+    await stack.current.upload('gone/clip.mp4', sampleMedia('video/mp4'), 'video/mp4');
+    const submitted = await makeSubmitOnBlobCreatedHandler(() => Promise.resolve(stack.current.deps))(
+      stack.current.eventFor('gone/clip.mp4'),
+      stack.current.invocation('s').context,
+    );
+    expect(submitted.kind).toBe('unconfirmed');
+    const rec = await stack.current.record('gone/clip.mp4');
+    const twoMinutesAgo = new Date(Date.now() - 2 * 60_000).toISOString();
+    await stack.current.deps.ledger.update(rec?.key ?? '', (r) => ({
+      ...r,
+      lastProgressAt: twoMinutesAgo,
+      due: twoMinutesAgo,
+    }));
+
+    const { context, lines } = stack.current.invocation('pollSubmissions');
+    await makePollSubmissionsHandler(() => Promise.resolve(stack.current.deps))(undefined, context);
+
+    const stuck = await stack.current.record('gone/clip.mp4');
+    expect(stuck?.state).toBe('stuck');
+    expect(stuck?.history.at(-1)?.reason).toBe('creation never confirmed');
+    const alert = lines.find((l) => l.startsWith('error ALERT: submission creation never confirmed'));
+    expect(alert).toContain('mediamagic-autosubmit link');
+    expect(alert).toContain(stuck?.blobPath ?? '?');
+    // The probe proved the submission exists (409) without creating a second one.
+    expect(stack.current.emulator.stats().submissionsByBlobPath[stuck?.blobPath ?? '']).toBe(1);
+  });
+});
