@@ -661,7 +661,7 @@ async function verify(
   const summary = new Map<string, number>();
   for (const file of files) {
     const record = records.get(file.name);
-    const problem = wrongOutcome(file, record);
+    const problem = wrongOutcome(file, record, retriesSeenBy(stack.emulator, record));
     if (!problem) continue;
     wrongOrMissing++;
     if (wrongOrMissing <= DETAILED_RECORDS) {
@@ -772,15 +772,29 @@ async function verify(
 }
 
 /** Why a file's record is not what its script promises, or undefined when it is. */
-function wrongOutcome(file: PlannedFile, record: LedgerRecord | undefined): string | undefined {
+function wrongOutcome(
+  file: PlannedFile,
+  record: LedgerRecord | undefined,
+  emulatorRetries: number,
+): string | undefined {
   if (!record) return 'no ledger record (never claimed)';
   if (record.state !== file.expect) return `${record.state}, expected ${file.expect}`;
   if (file.expect === 'dead-lettered' && record.failure?.errorType !== 'UnprocessableMediaError')
     return `dead-lettered for the wrong reason: ${record.failure?.errorType ?? record.failure?.kind ?? '?'}`;
   const needed = file.script === 'mmfail-2' ? 2 : file.script === 'mmfail-1' ? 1 : 0;
-  const retries = record.assets[0]?.retryCount ?? 0;
-  if (retries < needed) return `complete after ${retries} retries, but its script fails ${needed} time(s)`;
+  // MediaMagic's count, not the ledger's: a host killed between an accepted retry and its ledger write
+  // leaves the ledger one short, while the retry did happen (and MediaMagic enforces its own cap).
+  if (emulatorRetries < needed)
+    return `complete after ${emulatorRetries} retries, but its script fails ${needed} time(s)`;
   return undefined;
+}
+
+/** Retries MediaMagic accepted for the asset of the record's submission. */
+function retriesSeenBy(emulator: EmulatorHandle, record: LedgerRecord | undefined): number {
+  const submission = emulator.controls.processing
+    .submissions()
+    .find((s) => s.submissionId === record?.submissionId);
+  return submission?.assets[0]?.retryCount ?? 0;
 }
 
 /** The results document exists and names the record's submission. */
@@ -962,7 +976,7 @@ function soakSection(
         'submission by blob path in the emulator and running the built CLI `link`; the file must then complete. ' +
         'Each such hand-over is checked against the emulator: the response was lost and no delivery reached the app.',
       'Checks: every record read from the ledger itself (not the tag index); complete files need a results ' +
-        'document naming their submission, and `.mmfail-N.` files at least N asset retries; `.mmfatal.` files ' +
+        'document naming their submission, and `.mmfail-N.` files at least N asset retries accepted by MediaMagic; `.mmfatal.` files ' +
         'must be dead-lettered with UnprocessableMediaError and have a failure report; every terminal record ' +
         'has exactly one submission for its blob path; host output is scanned for unhandled rejections, ' +
         'uncaught exceptions and stack traces, and every host exit must be ours (SIGKILL) or clean.',
