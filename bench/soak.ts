@@ -929,7 +929,7 @@ function soakSection(
             `${num(stats.rateLimited.injected)} / ${num(stats.rateLimited.total - stats.rateLimited.injected)}`,
           ],
           [
-            'creation responses lost after the submission was made / linked from a webhook / handed to a person',
+            'creation responses lost (injected) / records that learned their id from a webhook (lost responses, kills mid-submit) / handed to a person',
             `${num(findings.lost.total)} / ${num(findings.lost.webhook)} / ${num(findings.lost.person.length)}`,
           ],
           [
