@@ -26,6 +26,7 @@ import {
   MediaMagicClient,
   type CallOptions,
   type CreateSubmissionInput,
+  type SubmissionOutcome,
 } from '../shared/mediamagic/client.js';
 import { dispositionOf } from '../shared/pipeline/failureDisposition.js';
 import type { PollApi } from '../shared/pipeline/pollDeps.js';
@@ -115,7 +116,7 @@ export async function runGoodput(options: GoodputOptions): Promise<BenchSection>
 }
 
 /** Our pipeline: `processSourceBlob` per blob, `concurrency` at a time, plus the timer. */
-async function runPipeline(
+export async function runPipeline(
   label: string,
   name: string,
   azurite: AzuriteInstance,
@@ -145,7 +146,7 @@ async function runPipeline(
     await uploadSamples(deps.sourceContainer, names);
     await emulator.resetStats();
 
-    const timing = { first: 0, last: 0, created: 0 };
+    const timing = newTiming();
     const api = timedApi(deps, timing);
     const submit = { ...deps.submitDeps(silentLogger), api };
     const gate = deps.resilience.gates.get('submission_write');
@@ -212,7 +213,7 @@ export async function runClientOnly(
   });
   try {
     const blobPaths = await stageAssets(emulator, 'client', options.files);
-    const timing = { first: 0, last: 0, created: 0 };
+    const timing = newTiming();
     const tracer = tracePace(`goodput/${label}`, resilience.gates.get('submission_write'), timing);
     const started = Date.now();
     let handOffs = 0;
@@ -222,16 +223,10 @@ export async function runClientOnly(
       blobPaths.map(async (blobPath) => {
         // The pipeline's invocation budget (INVOCATION_BUDGET_SECONDS default 120) bounds each call.
         for (let round = 0; round < 20; round++) {
-          timing.first ||= Date.now();
-          const outcome = await client.createSubmission(
-            { assets: [{ blobPath }] },
-            { deadlineMs: Date.now() + 120_000 },
+          const outcome = await timed(timing, () =>
+            client.createSubmission({ assets: [{ blobPath }] }, { deadlineMs: Date.now() + 120_000 }),
           );
-          if (outcome.kind === 'created') {
-            timing.last = Date.now();
-            timing.created++;
-            return;
-          }
+          if (outcome.kind === 'created') return;
           // What the pipeline would do with the outcome: only a `later` disposition is driven again.
           const disposition = outcome.kind === 'failed' ? dispositionOf(outcome.failure) : undefined;
           if (disposition?.kind !== 'later') break;
@@ -339,7 +334,35 @@ async function stageAssets(emulator: EmulatorProcess, prefix: string, count: num
 }
 
 /** The client, with `createSubmission` timed (first attempt, last success) — everything else untouched. */
-function timedApi(deps: AppDeps, timing: { first: number; last: number; created: number }): PollApi {
+/** When creates were called and answered; `inFlight` counts calls waiting at the gate or on the wire. */
+interface Timing {
+  first: number;
+  last: number;
+  created: number;
+  inFlight: number;
+}
+
+function newTiming(): Timing {
+  return { first: 0, last: 0, created: 0, inFlight: 0 };
+}
+
+/** Runs one `createSubmission` call, keeping `timing` up to date. */
+async function timed(timing: Timing, call: () => Promise<SubmissionOutcome>): Promise<SubmissionOutcome> {
+  timing.first ||= Date.now();
+  timing.inFlight++;
+  try {
+    const outcome = await call();
+    if (outcome.kind === 'created') {
+      timing.last = Date.now();
+      timing.created++;
+    }
+    return outcome;
+  } finally {
+    timing.inFlight--;
+  }
+}
+
+function timedApi(deps: AppDeps, timing: Timing): PollApi {
   const client = deps.client;
   return {
     requestUploadUrl: (input, opts) => client.requestUploadUrl(input, opts),
@@ -347,38 +370,51 @@ function timedApi(deps: AppDeps, timing: { first: number; last: number; created:
     getAsset: (id, asset, opts) => client.getAsset(id, asset, opts),
     getAssetTopics: (id, asset, opts) => client.getAssetTopics(id, asset, opts),
     retryAsset: (id, asset, opts) => client.retryAsset(id, asset, opts),
-    createSubmission: async (input: CreateSubmissionInput, opts?: CallOptions) => {
-      timing.first ||= Date.now();
-      const outcome = await client.createSubmission(input, opts);
-      if (outcome.kind === 'created') {
-        timing.last = Date.now();
-        timing.created++;
-      }
-      return outcome;
-    },
+    createSubmission: (input: CreateSubmissionInput, opts?: CallOptions) =>
+      timed(timing, () => client.createSubmission(input, opts)),
   };
 }
 
-/** Samples the pacer every 10 s (for the notes and the progress line). */
-function tracePace(
-  label: string,
-  gate: BucketGate,
-  timing: { created: number },
-): { stop(): void; summary(): string } {
+/**
+ * Samples the pacer every 10 s (for the notes and the progress line), and how many creates were waiting at
+ * the gate or on the wire every 100 ms: when that is often zero, the work before the create step — not the
+ * pacer — limits the rate.
+ */
+function tracePace(label: string, gate: BucketGate, timing: Timing): { stop(): void; summary(): string } {
   const trace: string[] = [];
+  const perTen: number[] = [];
+  let createdBefore = 0;
   const sampler = setInterval(() => {
     const rate = gate.ratePerSecond;
     trace.push(rate === undefined ? 'unpaced' : num(rate, 1));
-    progress(label, `${timing.created} submitted, pace ${trace.at(-1) ?? ''}`);
+    perTen.push(timing.created - createdBefore);
+    createdBefore = timing.created;
+    progress(
+      label,
+      `${timing.created} submitted, pace ${trace.at(-1) ?? ''}, ${timing.inFlight} creates in flight`,
+    );
   }, 10_000);
+  const depths: { at: number; inFlight: number }[] = [];
+  const depthSampler = setInterval(() => {
+    if (timing.first !== 0) depths.push({ at: Date.now(), inFlight: timing.inFlight });
+  }, 100);
   return {
-    stop: () => clearInterval(sampler),
+    stop: () => {
+      clearInterval(sampler);
+      clearInterval(depthSampler);
+    },
     summary: () => {
       const s = gate.stats();
+      // From the first create to the last 201: the tail after it is waiting for nothing.
+      const window = depths.filter((d) => d.at <= timing.last);
+      const mean = window.reduce((sum, d) => sum + d.inFlight, 0) / Math.max(1, window.length);
+      const starved = window.filter((d) => d.inFlight === 0).length / Math.max(1, window.length);
       return (
         `pacer at the end: ${s.ratePerSecond === undefined ? 'unpaced' : `${num(s.ratePerSecond, 1)}/s`}, ` +
         `${s.rateLimited} 429s seen, ${secs(s.pausedMs)} paused in total; ` +
-        `pace every 10 s: ${trace.join(' → ') || 'n/a'}`
+        `pace every 10 s: ${trace.join(' → ') || 'n/a'}; created per 10 s: ${perTen.join(', ') || 'n/a'}; ` +
+        `creates waiting or in flight (every 100 ms, first create to last 201): mean ${num(mean, 1)}, ` +
+        `none in ${pct(starved)} of samples`
       );
     },
   };

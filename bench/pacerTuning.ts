@@ -1,9 +1,9 @@
 /**
  * Evidence for pacer defaults (not part of the default `npm run bench`; run it with `--only pacer-tuning`):
  * the "client + gate only, all at once" side of the goodput benchmark, repeated with variants of the
- * submission_write pacer's options. Every variant is a value `DEFAULT_PACER` (shared/resilience/bucketGate.ts)
- * or `MEDIAMAGIC_RATE_LIMITS` could hold today — no code change — so the table says what a change of
- * defaults alone would buy, and what it would not.
+ * submission_write pacer's options. Every variant is a value `DEFAULT_PACER` (shared/resilience/pacer.ts)
+ * or `MEDIAMAGIC_RATE_LIMITS` could hold — no code change — so the table says what a change of defaults
+ * alone would buy, and what it would not.
  */
 import type { PacerOptions } from '../shared/resilience/bucketGate.js';
 import { goodputShare, runClientOnly, type GoodputOptions, type SideResult } from './goodput.js';
@@ -17,13 +17,15 @@ interface Variant {
 }
 
 const VARIANTS: readonly Variant[] = [
-  { name: 'defaults (learned; ×0.8 per 429, +0.5/s per s)', pacer: {} },
-  { name: 'decreaseFactor 0.5', pacer: { decreaseFactor: 0.5 } },
-  {
-    name: 'decreaseFactor 0.5, increasePerSecond 0.25',
-    pacer: { decreaseFactor: 0.5, increasePerSecond: 0.25 },
-  },
+  { name: 'defaults (learned from accepted answers)', pacer: {} },
+  { name: 'learned, decreaseFactor 0.5', pacer: { decreaseFactor: 0.5 } },
+  { name: 'learned, increaseShare 0.01 (slower probe)', pacer: { increaseShare: 0.01 } },
+  { name: 'learned, slowStartWindow 32', pacer: { slowStartWindow: 32 } },
   { name: 'configured R (20/s, burst 20)', pacer: { ratePerSecond: 20, burst: 20 } },
+  {
+    name: 'configured R, burstHeadroom 0 (whole burst spent)',
+    pacer: { ratePerSecond: 20, burst: 20, burstHeadroom: 0 },
+  },
   { name: 'configured 0.95 R (19/s, burst 1)', pacer: { ratePerSecond: 19, burst: 1 } },
 ];
 

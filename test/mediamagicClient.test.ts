@@ -368,7 +368,8 @@ describe('deadline, breaker and gate', () => {
       headers: { 'retry-after': '1' },
       body: { error: 'Rate limit exceeded' },
     });
-    await makeClient({ maxAttempts: 1 });
+    const resilience = makeDeps();
+    await makeClient({ maxAttempts: 1, resilience });
     for (let i = 0; i < 10; i++)
       await client.listWebhookDeliveries('sub', {}, { deadlineMs: clock.now() + 600_000 });
     expect(server.seen).toHaveLength(10);
@@ -379,6 +380,27 @@ describe('deadline, breaker and gate', () => {
     const r = await client.getSubmission(CREATED.submissionId);
     expect(r).toMatchObject({ ok: false, failure: { kind: 'circuit-open' } });
     expect(server.seen.length).toBe(before);
+    // The send slot the gate granted before the breaker refused was handed back.
+    expect(resilience.gates.get('submission_read').stats().inFlight).toBe(0);
+  });
+
+  it('does not spend the retry budget on retries after a 429 — only on retries after faults', async () => {
+    const url = await server.start();
+    const budget = new RetryBudget({ minTokens: 0, maxTokens: 1, ratio: 0, refillPerSecond: 0 }, clock);
+    const resilience = makeDeps({ budget });
+    client = new MediaMagicClient({ baseUrl: url, apiKey: KEY, logger, resilience, maxAttempts: 4 });
+    const tooMany = { respond: 429, headers: { 'retry-after': '1' }, body: { error: 'Rate limit exceeded' } };
+    server.sequence(tooMany, tooMany, { respond: 201, body: CREATED });
+    expect(await client.createSubmission(SUBMIT)).toMatchObject({ kind: 'created', attempts: 3 });
+
+    server.handle((_req, n) =>
+      n === 4 ? { respond: 500, body: { detail: 'Storage error' } } : { respond: 201, body: CREATED },
+    );
+    const outcome = await client.createSubmission(SUBMIT);
+    expect(outcome).toMatchObject({ kind: 'failed', failure: { kind: 'budget-exhausted' } });
+    expect(server.seen).toHaveLength(4);
+    // Every send the gate granted was settled, including the one the budget then refused.
+    expect(resilience.gates.get('submission_write').stats()).toMatchObject({ inFlight: 0, queued: 0 });
   });
 
   it('never lets the API key reach a log line or a failure message, even when the server echoes it', async () => {

@@ -6,7 +6,7 @@
 import type { Clock, Random } from '../clock.js';
 import type { Bucket } from '../mediamagic/buckets.js';
 import { INITIAL_BACKOFF, applyRetryAfterFloor, nextBackoff, type BackoffOptions } from './backoff.js';
-import type { BucketGates } from './bucketGate.js';
+import type { BucketGates, SendResult } from './bucketGate.js';
 import type { CircuitBreakers } from './circuitBreaker.js';
 import { decideWait } from './deadline.js';
 import { countsAsBreakerFailure, type Failure } from './failure.js';
@@ -85,15 +85,16 @@ export async function resilientCall<T>(deps: ResilienceDeps, spec: CallSpec<T>):
     for (;;) {
       if (spec.signal?.aborted) return done({ ok: false, failure: aborted() });
 
-      // Wait for this bucket's pace and any 429 pause shared by every caller in the process.
-      const slot = gate.acquire(spec.deadlineMs);
+      // Queue for this bucket's pace and any 429 pause shared by every caller in the process.
+      const slot = await gate.take(spec.deadlineMs, {
+        ...(spec.signal ? { signal: spec.signal } : {}),
+        retry: attempts > 0,
+      });
       if (!slot.ok) return done({ ok: false, failure: retryLater(slot.retryAt, last, 'rate-limit pause') });
-      const slotWait = slot.sendAt - clock.now();
-      if (slotWait > 0) await clock.sleep(slotWait, spec.signal);
-      if (gate.pausedUntil > clock.now()) continue; // a 429 arrived while we waited: queue up again
 
       const permit = breaker.tryAcquire();
       if (!permit.ok) {
+        gate.settle(UNSENT);
         return done({
           ok: false,
           failure: {
@@ -105,7 +106,10 @@ export async function resilientCall<T>(deps: ResilienceDeps, spec: CallSpec<T>):
           },
         });
       }
-      if (attempts > 0 && !deps.budget.tryConsumeRetry()) {
+      // A retry after a 429 is not amplification: the gate held it until Retry-After and paces it with
+      // everyone else's sends, so it cannot add load. Only retries after faults spend the budget.
+      if (attempts > 0 && last?.kind !== 'rate-limited' && !deps.budget.tryConsumeRetry()) {
+        gate.settle(UNSENT);
         breaker.recordNeutral(permit.probe);
         const cause = last as Failure;
         return done({
@@ -121,10 +125,16 @@ export async function resilientCall<T>(deps: ResilienceDeps, spec: CallSpec<T>):
       }
 
       attempts++;
-      const outcome = await spec.attempt(attempts, spec.signal);
+      let outcome: AttemptOutcome<T>;
+      try {
+        outcome = await spec.attempt(attempts, spec.signal);
+      } catch (error) {
+        gate.settle(FAILED);
+        throw error;
+      }
       if (outcome.ok) {
         breaker.recordSuccess(permit.probe);
-        gate.onSuccess();
+        gate.settle(ACCEPTED);
         deps.budget.recordSuccess();
         return done(outcome);
       }
@@ -161,6 +171,10 @@ export async function resilientCall<T>(deps: ResilienceDeps, spec: CallSpec<T>):
   }
 }
 
+const ACCEPTED: SendResult = { kind: 'accepted' };
+const FAILED: SendResult = { kind: 'failed' };
+const UNSENT: SendResult = { kind: 'unsent' };
+
 /** Feeds one failed attempt to the shared state: 429 paces its bucket, faults count for the breaker. */
 function report(
   deps: ResilienceDeps,
@@ -170,14 +184,15 @@ function report(
   failure: Failure,
 ): void {
   if (failure.kind === 'rate-limited') {
-    gate.onRateLimited(failure.retryAfterMs);
+    gate.settle({ kind: 'rate-limited', retryAfterMs: failure.retryAfterMs });
     breaker.recordNeutral(probe);
   } else if (countsAsBreakerFailure(failure)) {
+    gate.settle(FAILED);
     breaker.recordFailure(probe);
   } else {
     // The server answered (a 4xx, or a 2xx we could not parse): it is healthy and not throttling us.
     breaker.recordNeutral(probe);
-    gate.onSuccess();
+    gate.settle(ACCEPTED);
     deps.budget.recordSuccess();
   }
 }

@@ -1,0 +1,619 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { RateLimiter } from '../../emulator/rateLimiter.js';
+import {
+  DEFAULT_PACER,
+  estimateSendAt,
+  initialPacerState,
+  nextSendAt,
+  recordResult,
+  recordSend,
+  recentAcceptRate,
+  spendableBurst,
+  validatePacerOptions,
+  type PacerOptions,
+  type PacerState,
+  type SendResult,
+} from './pacer.js';
+
+const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
+const ACCEPTED: SendResult = { kind: 'accepted' };
+const limited = (retryAfterMs?: number): SendResult => ({ kind: 'rate-limited', retryAfterMs });
+
+/** A pacer and its clock, driven step by step. */
+class Pacer {
+  readonly options: PacerOptions;
+  state: PacerState;
+  now = T0;
+  /** Whether senders queue for the pacer (a backlog) rather than finding the bucket free. */
+  backlog = true;
+
+  constructor(options: Partial<PacerOptions> = {}) {
+    this.options = validatePacerOptions(options);
+    this.state = initialPacerState(this.options, T0);
+  }
+
+  get next(): number {
+    return nextSendAt(this.state, this.options, this.now);
+  }
+
+  advance(ms: number): this {
+    this.now += ms;
+    return this;
+  }
+
+  /** Waits for the next slot, sends, and returns the send time relative to T0. */
+  send(): number {
+    const at = this.next;
+    if (!Number.isFinite(at)) throw new Error('no send possible until an answer frees the window');
+    this.now = Math.max(this.now, at);
+    this.state = recordSend(this.state, this.now, this.backlog);
+    return this.now - T0;
+  }
+
+  sends(n: number): number[] {
+    return Array.from({ length: n }, () => this.send());
+  }
+
+  answer(result: SendResult): this {
+    this.state = recordResult(this.state, this.options, this.now, result);
+    return this;
+  }
+
+  /** Sends and has the answer `result` at once (zero latency). */
+  exchange(result: SendResult): number {
+    const at = this.send();
+    this.answer(result);
+    return at;
+  }
+}
+
+/** Sends answered at once (accepted), spread evenly over `ms` at `perSecond`, whatever the pace says. */
+function acceptFor(p: Pacer, perSecond: number, ms: number): void {
+  const step = 1000 / perSecond;
+  for (let t = 0; t < ms; t += step) {
+    p.advance(step);
+    p.state = recordResult(recordSend(p.state, p.now, p.backlog), p.options, p.now, ACCEPTED);
+  }
+}
+
+describe('pacer options', () => {
+  it('documents its defaults', () => {
+    expect(DEFAULT_PACER).toEqual({
+      ratePerSecond: undefined,
+      burst: 1,
+      burstHeadroom: 0.25,
+      slowStartWindow: 8,
+      decreaseFactor: 0.8,
+      increaseShare: 0.02,
+      increasePerSecond: 0.05,
+      minRatePerSecond: 0.2,
+      defaultPauseMs: 1000,
+      observeWindowMs: 5000,
+      unpaceAboveLearnedFactor: Number.POSITIVE_INFINITY,
+    });
+  });
+
+  it('keeps a default when an override is explicitly undefined', () => {
+    expect(validatePacerOptions({ burst: undefined, decreaseFactor: 0.5 })).toMatchObject({
+      burst: 1,
+      decreaseFactor: 0.5,
+    });
+  });
+
+  it.each([
+    [{ burst: 0 }, 'burst', '0'],
+    [{ burst: 1.5 }, 'burst', '1.5'],
+    [{ burstHeadroom: -0.1 }, 'burstHeadroom', '-0.1'],
+    [{ burstHeadroom: 1 }, 'burstHeadroom', '1'],
+    [{ burstHeadroom: Number.NaN }, 'burstHeadroom', 'NaN'],
+    [{ slowStartWindow: 0 }, 'slowStartWindow', '0'],
+    [{ slowStartWindow: 2.5 }, 'slowStartWindow', '2.5'],
+    [{ decreaseFactor: 0 }, 'decreaseFactor', '0'],
+    [{ decreaseFactor: 1 }, 'decreaseFactor', '1'],
+    [{ decreaseFactor: Number.NaN }, 'decreaseFactor', 'NaN'],
+    [{ increaseShare: -0.1 }, 'increaseShare', '-0.1'],
+    [{ increaseShare: Number.NaN }, 'increaseShare', 'NaN'],
+    [{ increasePerSecond: -0.1 }, 'increasePerSecond', '-0.1'],
+    [{ increasePerSecond: Number.POSITIVE_INFINITY }, 'increasePerSecond', 'Infinity'],
+    [{ minRatePerSecond: 0 }, 'minRatePerSecond', '0'],
+    [{ ratePerSecond: 0 }, 'ratePerSecond', '0'],
+    [{ ratePerSecond: 0.1 }, 'ratePerSecond', '0.1'],
+    [{ ratePerSecond: Number.POSITIVE_INFINITY }, 'ratePerSecond', 'Infinity'],
+    [{ ratePerSecond: Number.NaN }, 'ratePerSecond', 'NaN'],
+    [{ defaultPauseMs: -1 }, 'defaultPauseMs', '-1'],
+    [{ observeWindowMs: 0 }, 'observeWindowMs', '0'],
+    [{ unpaceAboveLearnedFactor: 1 }, 'unpaceAboveLearnedFactor', '1'],
+    [{ unpaceAboveLearnedFactor: Number.NaN }, 'unpaceAboveLearnedFactor', 'NaN'],
+  ])('rejects %o with a RangeError naming the label, option and value', (options, name, value) => {
+    const make = (): PacerOptions => validatePacerOptions(options, 'upload');
+    expect(make).toThrow(RangeError);
+    expect(make).toThrow(new RegExp(`upload: ${name} must be .*got ${value.replace('.', '\\.')}$`));
+  });
+
+  it.each([
+    [1, 0.25, 1],
+    [4, 0.25, 3],
+    [20, 0.25, 15],
+    [20, 0, 20],
+    [3, 0.9, 1],
+  ])('spends burst %i with headroom %f as %i tokens at once', (burst, burstHeadroom, spendable) => {
+    expect(spendableBurst(validatePacerOptions({ burst, burstHeadroom }))).toBe(spendable);
+  });
+});
+
+describe('pacer — slow start while no rate is known', () => {
+  it('lets slowStartWindow sends go at once, then waits for an answer', () => {
+    const p = new Pacer({ slowStartWindow: 3 });
+    expect(p.sends(3)).toEqual([0, 0, 0]);
+    expect(p.next).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('frees a place and widens the window by half a place per accepted answer (×1.5 per round trip)', () => {
+    const p = new Pacer({ slowStartWindow: 2 });
+    p.sends(2);
+    p.answer(ACCEPTED).answer(ACCEPTED);
+    expect(p.state.window).toBe(3);
+    expect(p.sends(3)).toEqual([0, 0, 0]);
+    expect(p.next).toBe(Number.POSITIVE_INFINITY);
+    p.answer(ACCEPTED);
+    expect(p.state.window).toBe(3.5); // 2 in flight: room while fewer than 3.5
+    expect(p.sends(2)).toEqual([0, 0]);
+    expect(p.next).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it.each([['failed'], ['unsent']] as const)('frees a place on a %s send without widening', (kind) => {
+    const p = new Pacer({ slowStartWindow: 2 });
+    p.sends(2);
+    p.answer({ kind });
+    expect(p.state).toMatchObject({ window: 2, inFlight: 1 });
+    expect(p.next).toBe(p.now);
+  });
+
+  it('never counts fewer than zero in flight', () => {
+    const p = new Pacer();
+    p.answer({ kind: 'failed' });
+    expect(p.state.inFlight).toBe(0);
+  });
+});
+
+describe('pacer — GCRA spacing at a configured rate', () => {
+  it('spaces sends by 1/rate with burst 1', () => {
+    const p = new Pacer({ ratePerSecond: 2 });
+    expect(p.sends(4)).toEqual([0, 500, 1000, 1500]);
+  });
+
+  it('spends the burst less its headroom back-to-back, then spaces the rest', () => {
+    const p = new Pacer({ ratePerSecond: 1, burst: 4, burstHeadroom: 0.25 });
+    expect(p.sends(5)).toEqual([0, 0, 0, 1000, 2000]);
+  });
+
+  it('refills the spendable burst after an idle period, but never beyond it', () => {
+    const p = new Pacer({ ratePerSecond: 1, burst: 4 });
+    p.sends(3);
+    p.advance(60_000);
+    expect(p.sends(5).map((t) => t - 60_000)).toEqual([0, 0, 0, 1000, 2000]);
+  });
+
+  it('is not limited by the slow-start window once paced', () => {
+    const p = new Pacer({ ratePerSecond: 1000, slowStartWindow: 1 });
+    expect(p.sends(3)).toEqual([0, 1, 2]);
+  });
+
+  it('estimates the turn of every queued position exactly as sending would give it', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.2, max: 100, noNaN: true }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 0, max: 5000 }),
+        fc.integer({ min: 1, max: 40 }),
+        (rate, burst, pauseMs, n) => {
+          const p = new Pacer({ ratePerSecond: rate, burst });
+          p.sends(burst); // partly drained
+          p.answer(limited(pauseMs));
+          const estimates = Array.from({ length: n }, (_, k) => estimateSendAt(p.state, p.options, p.now, k));
+          const actual = Array.from({ length: n }, () => p.send() + T0);
+          for (let k = 0; k < n; k += 1) {
+            expect(Math.abs((actual[k] as number) - (estimates[k] as number))).toBeLessThan(0.01);
+          }
+        },
+      ),
+    );
+  });
+
+  it('property: in any window of length L at most spendable burst + L·rate sends, in order', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.2, max: 50, noNaN: true }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 10_000 }),
+        (rate, burst, gaps, windowMs) => {
+          const p = new Pacer({ ratePerSecond: rate, burst });
+          const sends: number[] = [];
+          for (const gap of gaps) {
+            p.advance(gap);
+            sends.push(p.send());
+          }
+          expect(sends).toEqual([...sends].sort((a, b) => a - b));
+          const limit = spendableBurst(p.options) + (windowMs * rate) / 1000 + 1e-6;
+          for (const start of sends) {
+            const inWindow = sends.filter((s) => s >= start && s <= start + windowMs).length;
+            expect(inWindow).toBeLessThanOrEqual(limit);
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe('pacer — a 429 pauses the bucket', () => {
+  it('until Retry-After, for every sender', () => {
+    const p = new Pacer({ ratePerSecond: 100 });
+    p.answer(limited(2000));
+    expect(p.state.pausedUntil).toBe(T0 + 2000);
+    expect(p.next).toBe(T0 + 2000);
+  });
+
+  it('never shortens a longer pause, but extends a shorter one', () => {
+    const p = new Pacer();
+    p.answer(limited(10_000));
+    p.advance(100).answer(limited(1000));
+    expect(p.state.pausedUntil).toBe(T0 + 10_000);
+    p.answer(limited(20_000));
+    expect(p.state.pausedUntil).toBe(T0 + 100 + 20_000);
+  });
+
+  it.each([
+    ['absent', undefined],
+    ['negative', -5],
+    ['NaN', Number.NaN],
+    ['infinite', Number.POSITIVE_INFINITY],
+  ])('for defaultPauseMs when Retry-After is %s', (_name, retryAfterMs) => {
+    const p = new Pacer({ defaultPauseMs: 1500 });
+    p.answer(limited(retryAfterMs));
+    expect(p.state.pausedUntil).toBe(T0 + 1500);
+  });
+
+  it('not at all for Retry-After: 0', () => {
+    const p = new Pacer();
+    p.answer(limited(0));
+    expect(p.state.pausedUntil).toBe(T0);
+  });
+
+  it('counts 429s and the union of pause time', () => {
+    const p = new Pacer();
+    p.answer(limited(1000));
+    p.advance(500).answer(limited(1000)); // overlaps: adds 500 ms
+    p.advance(5000).answer(limited(2000)); // separate: adds 2000 ms
+    expect(p.state).toMatchObject({ rateLimited: 3, pausedMs: 3500, pausedUntil: p.now + 2000 });
+  });
+
+  it('re-synchronises with the server: after the pause exactly the refill less the headroom goes at once', () => {
+    // The server's bucket (20/s, burst 20) is empty at the 429; 1 s later it holds 20 tokens again.
+    const p = new Pacer({ ratePerSecond: 20, burst: 20 });
+    acceptFor(p, 20, 10_000);
+    const at = p.now;
+    p.answer(limited(1000));
+    expect(p.state.rate).toBe(20);
+    const after = p.sends(17).map((t) => t + T0 - at);
+    expect(after).toEqual([...Array<number>(15).fill(1000), 1050, 1100]);
+  });
+
+  it('after a short Retry-After, sends only what the server refilled meanwhile', () => {
+    const p = new Pacer({ ratePerSecond: 20, burst: 20, burstHeadroom: 0 });
+    acceptFor(p, 20, 5000);
+    const at = p.now;
+    p.answer(limited(200)); // 4 tokens refill in 200 ms
+    expect(p.sends(6).map((t) => t + T0 - at)).toEqual([200, 200, 200, 200, 250, 300]);
+  });
+});
+
+describe('pacer — what a 429 does to the rate', () => {
+  it('learns the recent accept rate at the first 429 — not the rate of a flood of sends', () => {
+    const p = new Pacer({ slowStartWindow: 4 });
+    acceptFor(p, 10, 3000); // 30 answers, the window grew to 19
+    let sent = 0;
+    while (Number.isFinite(p.next)) {
+      p.send();
+      sent += 1;
+    }
+    expect(sent).toBe(19);
+    for (let i = 0; i < sent; i += 1) p.answer(limited(1000));
+    // 30 accepted over 2.9 s, plus the 18 still in flight at the first 429.
+    expect(p.state.rate).toBeCloseTo(48 / 2.9, 6);
+  });
+
+  it('counts sends still in flight at the first 429: it may overtake every 201', () => {
+    const p = new Pacer({ slowStartWindow: 4 });
+    p.sends(4);
+    p.answer(limited(1000)); // three still in flight, nothing accepted yet
+    expect(p.state.rate).toBe(3);
+  });
+
+  it('averages a burst of answers over at least one second', () => {
+    const p = new Pacer();
+    for (let i = 0; i < 5; i += 1) p.exchange(ACCEPTED);
+    p.answer(limited(1000));
+    expect(p.state.rate).toBe(5);
+  });
+
+  it('starts measuring at the first answer, not when the bucket was first used', () => {
+    const p = new Pacer();
+    p.advance(60_000);
+    acceptFor(p, 20, 2000); // 40 answers between 60.05 s and 62 s
+    p.answer(limited(1000));
+    expect(p.state.rate).toBeCloseTo(40 / 1.95, 6);
+  });
+
+  it('forgets answers from before an idle spell', () => {
+    const p = new Pacer({ observeWindowMs: 5000 });
+    acceptFor(p, 50, 2000);
+    p.advance(60_000);
+    acceptFor(p, 4, 3000); // 12 answers from 62.25 s to 65 s
+    p.answer(limited(1000));
+    expect(p.state.rate).toBeCloseTo(12 / 2.75, 6);
+  });
+
+  it('looks back one to two observe windows', () => {
+    const p = new Pacer({ observeWindowMs: 1000 });
+    acceptFor(p, 50, 5000);
+    acceptFor(p, 5, 3000);
+    // The anchors last moved at 6.2 s and 7.2 s, so the last 1.8 s count: 10 answers at 5/s.
+    expect(recentAcceptRate(p.state, p.now)).toBeCloseTo(10 / 1.8, 6);
+  });
+
+  it('floors a first rate at minRatePerSecond when nothing was accepted', () => {
+    const p = new Pacer({ minRatePerSecond: 0.3 });
+    p.answer(limited(1000));
+    expect(p.state.rate).toBe(0.3);
+  });
+
+  it('sets the rate to the accept rate measured since the previous episode, when that is the lesser cut', () => {
+    const p = new Pacer({ ratePerSecond: 25, increaseShare: 0, increasePerSecond: 0 });
+    p.answer(limited(1000));
+    expect(p.state.rate).toBe(20); // ×0.8: nothing accepted to measure yet
+    const episode = p.now;
+    acceptFor(p, 18, 9000);
+    p.answer(limited(1000));
+    expect(p.state.rate).toBeCloseTo(162 / ((p.now - episode) / 1000), 6); // min(20, max(18, 16))
+  });
+
+  it('does not cut a configured rate for a 429 when the server was measured to accept that rate', () => {
+    const p = new Pacer({ ratePerSecond: 20, burst: 20 });
+    acceptFor(p, 20, 4000);
+    p.answer(limited(1000)); // jitter: one request arrived early
+    expect(p.state.rate).toBe(20);
+  });
+
+  it('cuts by at most decreaseFactor when little was accepted', () => {
+    const p = new Pacer({ ratePerSecond: 10 });
+    acceptFor(p, 1, 5000);
+    p.answer(limited(1000));
+    expect(p.state.rate).toBeCloseTo(8, 10);
+  });
+
+  it('never raises the rate on a 429', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.5, max: 50, noNaN: true }),
+        fc.double({ min: 0.5, max: 500, noNaN: true }),
+        (rate, acceptedPerSecond) => {
+          const p = new Pacer({ ratePerSecond: rate });
+          acceptFor(p, acceptedPerSecond, 2000);
+          const before = p.state.rate as number;
+          p.answer(limited(1000));
+          expect(p.state.rate).toBeLessThanOrEqual(before);
+          expect(p.state.rate).toBeGreaterThanOrEqual(Math.min(before, 0.8 * before));
+        },
+      ),
+    );
+  });
+
+  it('sets the rate once per congestion episode, however many in-flight 429s arrive', () => {
+    const p = new Pacer({ ratePerSecond: 10 });
+    p.answer(limited(2000));
+    p.advance(300).answer(limited(2000));
+    p.advance(1000).answer(limited(undefined));
+    expect(p.state.rate).toBeCloseTo(8, 10);
+    expect(p.state.rateLimited).toBe(3);
+    p.advance(2000).answer(limited(2000)); // a new episode
+    expect(p.state.rate).toBeCloseTo(6.4, 10);
+  });
+
+  it('holds the episode for at least defaultPauseMs even with Retry-After: 0', () => {
+    const p = new Pacer({ ratePerSecond: 10, defaultPauseMs: 1000 });
+    p.answer(limited(0));
+    p.advance(999).answer(limited(0));
+    expect(p.state.rate).toBeCloseTo(8, 10);
+    p.advance(1).answer(limited(0));
+    expect(p.state.rate).toBeCloseTo(6.4, 10);
+  });
+
+  it('never goes below minRatePerSecond', () => {
+    const p = new Pacer({ ratePerSecond: 1, minRatePerSecond: 0.5 });
+    for (let i = 0; i < 20; i += 1) p.advance(1000).answer(limited(1000));
+    expect(p.state.rate).toBe(0.5);
+  });
+});
+
+describe('pacer — recovery', () => {
+  /** +0.5/s per second, whatever the rate: easy arithmetic for the timing rules. */
+  const FLAT = { increaseShare: 0, increasePerSecond: 0.5 };
+
+  /** A pacer whose queued send came back 429 at T0: 10/s → 8/s, paused for `pauseMs`. */
+  function cut(options: Partial<PacerOptions> = {}, pauseMs = 1000): Pacer {
+    const p = new Pacer({ ratePerSecond: 10, ...FLAT, ...options });
+    p.send();
+    p.answer(limited(pauseMs));
+    return p;
+  }
+
+  it('adds increasePerSecond for each second since the pause ended', () => {
+    const p = cut();
+    p.advance(3000).answer(ACCEPTED); // 1 s paused + 2 s of sending
+    expect(p.state.rate).toBeCloseTo(9, 10);
+  });
+
+  it('adds increaseShare of the rate per second when that is more: as fast at 100/s as at 2/s', () => {
+    for (const rate of [2, 20, 100]) {
+      const p = new Pacer({ ratePerSecond: rate, increaseShare: 0.02, increasePerSecond: 0.01 });
+      acceptFor(p, rate, 3000);
+      p.answer(limited(1000)); // nothing cut: the server accepted `rate`
+      p.advance(6000).answer(ACCEPTED);
+      expect(p.state.rate).toBe(rate); // capped
+      const learned = new Pacer({ increaseShare: 0.02, increasePerSecond: 0.01, slowStartWindow: 1000 });
+      acceptFor(learned, rate, 3000);
+      learned.answer(limited(1000));
+      const before = learned.state.rate as number;
+      learned.advance(1000 + 1000).answer(ACCEPTED);
+      expect((learned.state.rate as number) / before).toBeCloseTo(1.02, 10);
+    }
+  });
+
+  it('is based on elapsed time, not on the number of answers', () => {
+    const many = cut();
+    const one = cut();
+    many.advance(1000);
+    one.advance(1000);
+    for (let i = 0; i < 20; i += 1) many.advance(100).answer(ACCEPTED);
+    one.advance(2000).answer(ACCEPTED);
+    expect(many.state.rate).toBeCloseTo(9, 10);
+    expect(one.state.rate).toBeCloseTo(9, 10);
+  });
+
+  it('credits nothing before the pause ends', () => {
+    const p = cut();
+    p.advance(600).answer(ACCEPTED);
+    expect(p.state.rate).toBeCloseTo(8, 10);
+  });
+
+  it('does not credit time spent paused', () => {
+    const p = cut({}, 5000);
+    p.advance(3000).answer(ACCEPTED);
+    expect(p.state.rate).toBeCloseTo(8, 10);
+    p.advance(3000).answer(ACCEPTED);
+    expect(p.state.rate).toBeCloseTo(8.5, 10);
+  });
+
+  it('does not credit time in which nobody waited for the pace', () => {
+    const p = cut();
+    p.backlog = false;
+    p.advance(60_000).send();
+    p.answer(ACCEPTED);
+    expect(p.state.rate).toBeCloseTo(8, 10);
+    const creditFrom = p.now;
+    p.backlog = true;
+    p.send();
+    p.advance(2000).answer(ACCEPTED); // credited from the last answer, not from the pause
+    expect(p.state.rate).toBeCloseTo(8 + (0.5 * (p.now - creditFrom)) / 1000, 10);
+  });
+
+  it.each([['failed'], ['unsent']] as const)('is not credited by a %s send', (kind) => {
+    const p = cut();
+    p.advance(5000).answer({ kind });
+    expect(p.state.rate).toBeCloseTo(8, 10);
+  });
+
+  it('never recovers above a configured rate', () => {
+    const p = cut();
+    p.advance(3_600_000).answer(ACCEPTED);
+    expect(p.state.rate).toBe(10);
+  });
+
+  it('keeps raising a learned rate without a ceiling by default', () => {
+    const p = new Pacer(FLAT);
+    for (let i = 0; i < 4; i += 1) p.exchange(ACCEPTED);
+    p.answer(limited(1000)); // learned 4
+    p.advance(1000 + 60_000).answer(ACCEPTED);
+    expect(p.state.rate).toBeCloseTo(34, 10);
+  });
+
+  it('drops a learned pace past unpaceAboveLearnedFactor × it, and slow-starts again', () => {
+    const p = new Pacer({ ...FLAT, unpaceAboveLearnedFactor: 4, slowStartWindow: 2 });
+    for (let i = 0; i < 4; i += 1) p.exchange(ACCEPTED);
+    p.answer(limited(1000)); // learned 4; released above 16, i.e. after 24 s of recovery
+    p.advance(1000 + 23_000).answer(ACCEPTED);
+    expect(p.state.rate).toBeCloseTo(15.5, 10);
+    p.advance(2000).answer(ACCEPTED);
+    expect(p.state.rate).toBeUndefined();
+    expect(p.state.window).toBe(2);
+  });
+});
+
+describe('pacer — against the emulator’s token bucket (the model it mirrors)', () => {
+  /**
+   * A backlog sent as fast as the pacer allows to a `RateLimiter` (emulator/rateLimiter.ts). Each request
+   * reaches the server `latencyMs / 2` after it is sent and its answer comes back `latencyMs` after; any
+   * number may be in flight. Returns the 201 times and the 429 count over `seconds`, and checks that nothing
+   * was ever sent into a pause a 429 had announced.
+   */
+  function run(
+    limit: { ratePerSecond: number; burst: number },
+    options: Partial<PacerOptions>,
+    seconds: number,
+    latencyMs = 0,
+  ): { accepted: number[]; rejected: number } {
+    const p = new Pacer(options);
+    let serverNow = T0;
+    const server = new RateLimiter({ submission_write: limit }, { now: () => serverNow });
+    const inFlight: number[] = []; // send times, in order (constant latency keeps them in order)
+    const accepted: number[] = [];
+    let rejected = 0;
+    let pausedUntil = 0;
+    const end = T0 + seconds * 1000;
+    while (p.now < end) {
+      const sendAt = p.next;
+      const answerAt = inFlight.length > 0 ? (inFlight[0] as number) + latencyMs : Infinity;
+      if (answerAt <= sendAt) {
+        const sentAt = inFlight.shift() as number;
+        p.now = Math.max(p.now, answerAt);
+        serverNow = sentAt + latencyMs / 2;
+        const decision = server.take('key', 'submission_write');
+        if (decision.allowed) {
+          accepted.push(p.now);
+          p.answer(ACCEPTED);
+        } else {
+          rejected += 1;
+          pausedUntil = Math.max(pausedUntil, p.now + decision.retryAfterSeconds * 1000);
+          p.answer(limited(decision.retryAfterSeconds * 1000));
+        }
+      } else {
+        const sentAt = p.send() + T0;
+        expect(sentAt).toBeGreaterThanOrEqual(pausedUntil);
+        inFlight.push(sentAt);
+      }
+    }
+    return { accepted, rejected };
+  }
+
+  it.each([
+    [20, 20],
+    [10, 5],
+    [2, 10],
+    [50, 100],
+  ])('at a configured %i/s burst %i: no 429 at all, and the full rate', (rate, burst) => {
+    const { accepted, rejected } = run({ ratePerSecond: rate, burst }, { ratePerSecond: rate, burst }, 120);
+    expect(rejected).toBe(0);
+    expect(accepted.length).toBeGreaterThanOrEqual(Math.floor(rate * 120));
+  });
+
+  it('learning: reaches ≥ 0.95 × R with ≤ 2 % of calls answered 429, for limits of 10–60/s', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 10, max: 60 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 0, max: 30 }),
+        (rate, burstSeconds, latencyMs) => {
+          const burst = rate * burstSeconds;
+          const { accepted, rejected } = run({ ratePerSecond: rate, burst }, {}, 300, latencyMs);
+          // Judged over the last 200 s: after learning, as a long backlog sees it.
+          const late = accepted.filter((t) => t >= T0 + 100_000).length;
+          expect(late / 200).toBeGreaterThanOrEqual(0.95 * rate);
+          expect(rejected / (accepted.length + rejected)).toBeLessThanOrEqual(0.02);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});
