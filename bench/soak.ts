@@ -23,7 +23,7 @@
  *
  * `--quick` = 100 files (CI); default 1,000. `--app-root` runs the host from another built tree (its
  * dist/scripts/devHost/main.js and dist/functions), e.g. a candidate fix. Logs of each host process go to a
- * temporary folder, printed at the end. The drain gives up after `--drain-minutes` (8 quick, 15 full), or
+ * temporary folder, printed at the end. The drain gives up after `--drain-minutes` (12 quick, 20 full), or
  * when no file has reached a terminal state for 4 minutes (longer than any built-in wait: the reconcile probe
  * 15 s after a lost response, `stuck` 2 minutes without progress), and the assertions then name what is left.
  */
@@ -175,7 +175,7 @@ function parseOptions(): SoakOptions {
     files,
     quick,
     seed: values.seed ? Number(values.seed) : Math.floor(Math.random() * 1e9),
-    drainMs: Number(values['drain-minutes'] ?? (quick ? 8 : 15)) * 60_000,
+    drainMs: Number(values['drain-minutes'] ?? (quick ? 12 : 20)) * 60_000,
     appRoot: path.resolve(values['app-root'] ?? REPO_ROOT),
     write: !values['no-write'],
   };
