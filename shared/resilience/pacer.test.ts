@@ -417,7 +417,7 @@ describe('pacer — what a 429 does to the rate', () => {
     p.advance(1000).answer(limited(undefined));
     expect(p.state.rate).toBeCloseTo(8, 10);
     expect(p.state.rateLimited).toBe(3);
-    p.advance(2000).answer(limited(2000)); // a new episode
+    p.advance(2000).answer(ACCEPTED).answer(limited(2000)); // a new episode: something got through meanwhile
     expect(p.state.rate).toBeCloseTo(6.4, 10);
   });
 
@@ -426,14 +426,41 @@ describe('pacer — what a 429 does to the rate', () => {
     p.answer(limited(0));
     p.advance(999).answer(limited(0));
     expect(p.state.rate).toBeCloseTo(8, 10);
-    p.advance(1).answer(limited(0));
+    p.advance(1).answer(ACCEPTED).answer(limited(0));
     expect(p.state.rate).toBeCloseTo(6.4, 10);
   });
 
   it('never goes below minRatePerSecond', () => {
     const p = new Pacer({ ratePerSecond: 1, minRatePerSecond: 0.5 });
-    for (let i = 0; i < 20; i += 1) p.advance(1000).answer(limited(1000));
+    for (let i = 0; i < 20; i += 1) p.advance(5000).answer(ACCEPTED).answer(limited(1000));
     expect(p.state.rate).toBe(0.5);
+  });
+
+  it('keeps one episode while nothing is accepted, even for 429s of sends in flight past the hold', () => {
+    const p = new Pacer({ ratePerSecond: 10 });
+    p.sends(2);
+    p.answer(limited(1000));
+    p.advance(1500).answer(limited(1000)); // sent before the first 429, answered late (slow server)
+    expect(p.state.rate).toBeCloseTo(8, 10);
+    expect(p.state.pausedUntil).toBe(p.now + 1000);
+  });
+
+  it('cuts nothing for a 429 of the first send after an honoured Retry-After: no token bucket refuses it', () => {
+    const p = new Pacer({ ratePerSecond: 10, increaseShare: 0, increasePerSecond: 0 });
+    p.send();
+    p.answer(limited(1000)); // 10 → 8
+    for (let i = 0; i < 2; i += 1) {
+      p.send(); // at the end of the pause
+      p.answer(limited(1000)); // refused all the same: the server's Retry-After promised a token
+      expect(p.state.rate).toBeCloseTo(8, 10);
+      expect(p.state.pausedUntil).toBe(p.now + 1000);
+    }
+    p.advance(1000);
+    acceptFor(p, 8, 5000);
+    // Measured from the end of the last such pause, the server accepted the full 8/s: nothing to cut.
+    // (Counted from the episode's start, 40 in 8 s would have read 5/s and cut to 6.4.)
+    p.answer(limited(1000));
+    expect(p.state.rate).toBeCloseTo(8, 10);
   });
 });
 
@@ -553,6 +580,7 @@ describe('pacer — against the emulator’s token bucket (the model it mirrors)
     options: Partial<PacerOptions>,
     seconds: number,
     latencyMs = 0,
+    external: (serverNow: number) => boolean = () => false,
   ): { accepted: number[]; rejected: number } {
     const p = new Pacer(options);
     let serverNow = T0;
@@ -569,7 +597,9 @@ describe('pacer — against the emulator’s token bucket (the model it mirrors)
         const sentAt = inFlight.shift() as number;
         p.now = Math.max(p.now, answerAt);
         serverNow = sentAt + latencyMs / 2;
-        const decision = server.take('key', 'submission_write');
+        const decision = external(serverNow)
+          ? { allowed: false as const, retryAfterSeconds: 1 }
+          : server.take('key', 'submission_write');
         if (decision.allowed) {
           accepted.push(p.now);
           p.answer(ACCEPTED);
@@ -615,5 +645,24 @@ describe('pacer — against the emulator’s token bucket (the model it mirrors)
       ),
       { numRuns: 25 },
     );
+  });
+
+  it('periodic 429 bursts from elsewhere do not wear a learned pace down (the chaos soak’s bursts)', () => {
+    let burstLeft = 0;
+    let burstEnds = 0;
+    let nextBurst = T0 + 10_000;
+    const external = (serverNow: number): boolean => {
+      if (serverNow >= nextBurst) {
+        burstLeft = 20;
+        burstEnds = nextBurst + 3_000;
+        nextBurst += 10_000;
+      }
+      if (burstLeft === 0 || serverNow >= burstEnds) return false;
+      burstLeft -= 1;
+      return true;
+    };
+    const { accepted } = run({ ratePerSecond: 20, burst: 20 }, {}, 600, 20, external);
+    const late = accepted.filter((t) => t >= T0 + 400_000).length;
+    expect(late / 200).toBeGreaterThanOrEqual(0.6 * 20);
   });
 });

@@ -21,8 +21,9 @@
  * **A 429.** It pauses the bucket until `Retry-After` (never shortened), says the server's bucket is empty
  * now — so the GCRA copy is re-synchronised, and after the pause exactly what the server refilled may be
  * sent — and, once per congestion episode, sets the rate from what the server was *measured* to accept:
- * - `measured` = accepted answers per second since the previous episode began (the first time: over the
- *   last few seconds of activity). Between two moments at which the server's bucket was empty, every token
+ * - `measured` = accepted answers per second since the previous episode began, or since the end of a later
+ *   pause that a refusal not of the bucket's making caused (below); the first time: over the last few
+ *   seconds of activity. Between two moments at which the server's bucket was empty, every token
  *   it refilled was either accepted or overflowed a full bucket, so `measured` is R exactly when nothing
  *   overflowed and never more than R. (The old rule learned from requests *sent*: hundreds per second in a
  *   flood, so dozens of 429 episodes to come down.)
@@ -36,7 +37,15 @@
  *   `measured` ≈ R, so the pace returns to R instead of 0.8 R; a 429 caused by jitter at a correct
  *   configured rate cuts nothing. (`measured` may also be low because little was asked for; then the ×0.8
  *   cut is the floor.)
- *
+ * - **Not every 429 is the bucket's.** A congestion episode lasts until something is accepted again: a 429
+ *   with nothing accepted since the episode began (a send that was in flight through a long pause) cuts
+ *   nothing more. And a 429 of a send made *after* an honoured Retry-After, with nothing accepted in
+ *   between, cannot be a token-bucket refusal at all — the server's Retry-After (rounded up) promised a
+ *   token by then. Something else refused it (a shared key, a proxy, the chaos soak's bursts of 20 429s in
+ *   3 s every 10 s), so it only pauses, and the next episode measures from the end of that pause: the
+ *   seconds lost to a refusal that was not about our rate must not read as a lower accept rate. (Before,
+ *   every such 429 opened an episode, so each burst cut ×0.8 three times plus once for the time it cost,
+ *   and periodic bursts wore a learned 20/s down to its floor; now a burst costs its pauses, not the pace.)
  * **Recovery.** Per second of 429-free time, the rate grows by `increaseShare` of itself, at least by
  * `increasePerSecond` (credited on accepted answers), up to a configured rate. Proportional, so probing takes
  * as many seconds at 2/s as at 100/s: a fixed +0.5/s per second was 25 %/s at a 2/s limit, kept the pace
@@ -87,7 +96,10 @@ export const DEFAULT_PACER: PacerOptions = Object.freeze({
    * answering in 2 s (the emulator while Azurite is swamped) still gets 4 creates/s from the first round.
    */
   slowStartWindow: 8,
-  /** At most a fifth off per episode: the measured accept rate usually cuts less. */
+  /**
+   * At most a fifth off per episode (episodes end only when something is accepted, and a refusal after an
+   * honoured Retry-After opens none): the measured accept rate usually cuts less.
+   */
   decreaseFactor: 0.8,
   /** 2 % per second: back from a ×0.8 cut in 11 s; past R by 1 % in half a second, so few 429s per probe. */
   increaseShare: 0.02,
@@ -127,6 +139,8 @@ export interface PacerState {
   readonly paceBound: boolean;
   /** Sends granted and not yet settled. */
   readonly inFlight: number;
+  /** Of those, the ones granted before the latest 429 came back (none was granted during its pause). */
+  readonly staleInFlight: number;
   /** Sends allowed in flight while unpaced. */
   readonly window: number;
   /** Answers that took a server token (everything but a 429 and no answer), ever. */
@@ -135,7 +149,10 @@ export interface PacerState {
   readonly recent: Anchor | undefined;
   /** ...and the one before it, so the recent rate always spans one to two windows. */
   readonly older: Anchor | undefined;
-  /** Where the current congestion episode began (the last decrease); undefined before the first. */
+  /**
+   * Where the next decrease measures from: where the current congestion episode began (the last decrease),
+   * or the end of a later pause for a 429 that was not the bucket's; undefined before the first episode.
+   */
   readonly episode: Anchor | undefined;
   /** Sends granted, 429s seen and total paused milliseconds (overlapping pauses count once). */
   readonly reserved: number;
@@ -175,6 +192,7 @@ export function initialPacerState(options: PacerOptions, now: number): PacerStat
     creditFrom: now,
     paceBound: false,
     inFlight: 0,
+    staleInFlight: 0,
     window: options.slowStartWindow,
     accepted: 0,
     recent: undefined,
@@ -235,12 +253,17 @@ export function recordResult(
   now: number,
   result: SendResult,
 ): PacerState {
-  const settled = { ...state, inFlight: Math.max(0, state.inFlight - 1) };
+  const settled = {
+    ...state,
+    inFlight: Math.max(0, state.inFlight - 1),
+    staleInFlight: Math.max(0, state.staleInFlight - 1),
+  };
   switch (result.kind) {
     case 'accepted':
       return recover(countAccepted(settled, options, now), options, now);
     case 'rate-limited':
-      return rateLimited(settled, options, now, result.retryAfterMs);
+      // With every send from before the latest 429 settled, this one went after its pause: Retry-After honoured.
+      return rateLimited(settled, options, now, result.retryAfterMs, state.staleInFlight === 0);
     case 'failed':
     case 'unsent':
       return settled;
@@ -317,13 +340,17 @@ function recover(state: PacerState, options: PacerOptions, now: number): PacerSt
 /**
  * A 429: pause until `now + Retry-After` (or `defaultPauseMs`), never shortening a longer pause; the
  * server's bucket is empty now, so re-synchronise the GCRA copy; once per episode, set the rate (see the
- * module comment). A 429 inside the hold window is the same congestion signal as the one that set the rate.
+ * module comment). A 429 inside the hold window, or with nothing accepted since the episode began, is the
+ * same congestion signal as the one that set the rate; one for a send made after an honoured pause, with
+ * nothing accepted since, is not the token bucket's and only moves where the next episode measures from.
+ * @param sentAfterPause every send granted before the latest 429 had been settled before this one
  */
 function rateLimited(
   state: PacerState,
   options: PacerOptions,
   now: number,
   retryAfterMs: number | undefined,
+  sentAfterPause: boolean,
 ): PacerState {
   const usable = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0;
   const until = now + (usable ? retryAfterMs : options.defaultPauseMs);
@@ -335,10 +362,24 @@ function rateLimited(
           pausedMs: state.pausedMs + until - Math.max(state.pausedUntil, now),
         }
       : state;
-  const counted = { ...paused, rateLimited: paused.rateLimited + 1 };
+  // Every send still in flight left before this answer came back, so before the pause it announces.
+  const counted = { ...paused, rateLimited: paused.rateLimited + 1, staleInFlight: paused.inFlight };
 
   const current = counted.rate;
-  const newEpisode = current === undefined || now >= counted.holdUntil;
+  const { episode } = counted;
+  const nothingAccepted = episode !== undefined && counted.accepted === episode.accepted;
+  if (current !== undefined && nothingAccepted && sentAfterPause) {
+    // Not the token bucket: its Retry-After promised a token. The refusal says nothing about our rate;
+    // measure the next episode from the end of this pause, as if the time lost to it had not been.
+    return {
+      ...counted,
+      episode: { at: counted.pausedUntil, accepted: counted.accepted },
+      holdUntil: Math.max(counted.holdUntil, counted.pausedUntil),
+      tat: Math.max(counted.tat, now + (options.burst * 1000) / current),
+    };
+  }
+  // A 429 with nothing accepted since the episode began belongs to that episode, however late it comes.
+  const newEpisode = current === undefined || (now >= counted.holdUntil && !nothingAccepted);
   const rate = newEpisode ? decreasedRate(counted, options, now) : current;
   return {
     ...counted,
