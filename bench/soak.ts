@@ -70,7 +70,7 @@ import {
   startBenchAzurite,
   stopChild,
 } from './stack.js';
-import { actAsOperator, type OperatorLink } from './soakOperator.js';
+import { actAsOperator, type OperatorLink, type SoakOperator } from './soakOperator.js';
 
 /** What the soak is asked to do. */
 interface SoakOptions {
@@ -134,7 +134,11 @@ async function main(): Promise<void> {
     await uploadFiles(stack.source, files);
     progress('soak', `${files.length} files uploaded in ${secs(Date.now() - startedAt)}`);
 
-    const operator = { appRoot: options.appRoot, env: stack.hostEnv, links: new Map<string, OperatorLink>() };
+    const operator: SoakOperator = {
+      appRoot: options.appRoot,
+      env: stack.hostEnv,
+      links: new Map<string, OperatorLink>(),
+    };
     const drain = await driveUntilDrained(stack, host, files.length, startedAt, options.drainMs, operator);
     stack.stopChaos();
     await host.stop();
@@ -537,7 +541,7 @@ async function driveUntilDrained(
   total: number,
   startedAt: number,
   drainMs: number,
-  operator: { appRoot: string; env: Record<string, string>; links: Map<string, OperatorLink> },
+  operator: SoakOperator,
 ): Promise<Drain> {
   const killsAt: string[] = [];
   let lastKillAt = startedAt;
@@ -550,7 +554,7 @@ async function driveUntilDrained(
     if (Date.now() - lastOperatorAt > OPERATOR_EVERY_MS) {
       lastOperatorAt = Date.now();
       const before = operator.links.size;
-      await actAsOperator(stack.ledger, stack.emulator, operator, operator.links);
+      await actAsOperator(stack.ledger, stack.emulator, operator);
       if (operator.links.size > before)
         progress('soak', `operator: ran \`link\` for ${operator.links.size - before} stuck file(s)`);
     }
@@ -659,9 +663,10 @@ async function verify(
   // 1. Every file terminal, with the right reason. The first few wrong ones in full, the rest summarised.
   let wrongOrMissing = 0;
   const summary = new Map<string, number>();
+  const retries = retriesBySubmission(stack.emulator);
   for (const file of files) {
     const record = records.get(file.name);
-    const problem = wrongOutcome(file, record, retriesSeenBy(stack.emulator, record));
+    const problem = wrongOutcome(file, record, retries.get(record?.submissionId ?? '') ?? 0);
     if (!problem) continue;
     wrongOrMissing++;
     if (wrongOrMissing <= DETAILED_RECORDS) {
@@ -789,12 +794,11 @@ function wrongOutcome(
   return undefined;
 }
 
-/** Retries MediaMagic accepted for the asset of the record's submission. */
-function retriesSeenBy(emulator: EmulatorHandle, record: LedgerRecord | undefined): number {
-  const submission = emulator.controls.processing
-    .submissions()
-    .find((s) => s.submissionId === record?.submissionId);
-  return submission?.assets[0]?.retryCount ?? 0;
+/** Retries MediaMagic accepted for each submission's (single) asset, read once for the whole check. */
+function retriesBySubmission(emulator: EmulatorHandle): Map<string, number> {
+  return new Map(
+    emulator.controls.processing.submissions().map((s) => [s.submissionId, s.assets[0]?.retryCount ?? 0]),
+  );
 }
 
 /** The results document exists and names the record's submission. */

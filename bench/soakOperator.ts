@@ -18,6 +18,13 @@ import type { BlobLedger } from '../shared/ledger/blobLedger.js';
 /** The reason `reconcileUnconfirmed` gives when it hands a record to a person. */
 const NEVER_CONFIRMED = 'creation never confirmed';
 
+/** Where the built CLI is, the settings it runs with, and every file handled so far (by blob name). */
+export interface SoakOperator {
+  readonly appRoot: string;
+  readonly env: Record<string, string>;
+  readonly links: Map<string, OperatorLink>;
+}
+
 /** One file the operator linked (or tried to). */
 export interface OperatorLink {
   readonly name: string;
@@ -33,9 +40,9 @@ export interface OperatorLink {
 export async function actAsOperator(
   ledger: BlobLedger,
   emulator: EmulatorHandle,
-  cli: { readonly appRoot: string; readonly env: Record<string, string> },
-  handled: Map<string, OperatorLink>,
+  operator: SoakOperator,
 ): Promise<void> {
+  const handled = operator.links;
   for (const key of await ledger.findByState('stuck', 500)) {
     const record = (await ledger.get(key))?.record;
     if (!record || record.state !== 'stuck' || record.submissionId || handled.has(record.source.name))
@@ -54,7 +61,7 @@ export async function actAsOperator(
       });
       continue;
     }
-    const exitCode = await runLink(cli, name, submission.submissionId);
+    const exitCode = await runLink(operator, name, submission.submissionId);
     handled.set(name, {
       name,
       submissionId: submission.submissionId,

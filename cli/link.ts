@@ -71,11 +71,11 @@ export const runLink: Command = (args, io) =>
         Date.now() + BUDGET_MS,
       ),
     );
-    const record = linkedOrThrow(result, blob, submissionId, config.sourceContainer);
+    const { record, previousState } = linkedOrThrow(result, blob, submissionId, config.sourceContainer);
     const report: LinkReport = {
       blob,
       submissionId,
-      previousState: result.kind === 'linked' ? result.previousState : record.state,
+      previousState,
       state: record.state,
       blobPath: record.blobPath ?? null,
       due: record.due ?? null,
@@ -89,17 +89,17 @@ export const runLink: Command = (args, io) =>
     return EXIT.ok;
   });
 
-/** The linked record, or the failure that says why not (exit code and what to do). */
+/** The linked outcome, or the failure that says why not (exit code and what to do). */
 function linkedOrThrow(
   result: OperatorLinkResult,
   blob: string,
   submissionId: string,
   container: string,
-): Extract<OperatorLinkResult, { kind: 'linked' }>['record'] {
+): Extract<OperatorLinkResult, { kind: 'linked' }> {
   const statusHint = `see where it is with \`mediamagic-autosubmit status --blob ${quoteArg(blob)}\``;
   switch (result.kind) {
     case 'linked':
-      return result.record;
+      return result;
     case 'no-record':
       throw new CliFailure(
         EXIT.notFound,
