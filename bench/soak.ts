@@ -933,7 +933,7 @@ function soakSection(
             `${num(stats.rateLimited.injected)} / ${num(stats.rateLimited.total - stats.rateLimited.injected)}`,
           ],
           [
-            'creation responses lost (injected) / records that learned their id from a webhook (lost responses, kills mid-submit) / handed to a person',
+            'creation responses lost (injected, or the client had gone: kills, timeouts) / records that learned their id from a webhook / handed to a person',
             `${num(findings.lost.total)} / ${num(findings.lost.webhook)} / ${num(findings.lost.person.length)}`,
           ],
           [

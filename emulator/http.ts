@@ -35,6 +35,11 @@ export interface ReadBody {
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<ReadBody> {
   return new Promise((resolve, reject) => {
+    // Gone before we started reading (a fault's latency outlasted the client): no event would ever come.
+    if (req.destroyed) {
+      reject(new ClientAbortedError());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
@@ -93,4 +98,19 @@ export function writeReply(res: ServerResponse, reply: Reply): void {
     ...headers,
   });
   res.end(text);
+}
+
+/**
+ * Calls `lost` once if the reply never reaches the client: it had gone before the reply was ready (killed,
+ * or it timed out and closed the connection), or the connection closed before the reply was handed over.
+ * For a submission's creation this is the same loss as a `resetAfter` fault.
+ */
+export function onUndelivered(res: ServerResponse, lost: () => void): void {
+  if (res.destroyed) {
+    lost();
+    return;
+  }
+  res.once('close', () => {
+    if (!res.writableFinished) lost();
+  });
 }

@@ -10,7 +10,7 @@ import { ENDPOINTS, routeLabel, type RouteId } from './catalogue.js';
 import type { RouteContext, Services } from './context.js';
 import { ApiError, domainError, rateLimitError } from './errors.js';
 import type { FaultPlan } from './faults.js';
-import { ClientAbortedError, readJson, writeReply, type Reply } from './http.js';
+import { ClientAbortedError, onUndelivered, readJson, writeReply, type Reply } from './http.js';
 import { ADMIN_PREFIX, handleAdmin } from './routes/admin.js';
 import { HANDLERS } from './routes/index.js';
 import { matchRoute } from './router.js';
@@ -81,6 +81,10 @@ async function handleApiRequest(
     return;
   }
   services.stats.response(label, reply.status);
+  const created =
+    match.id === 'submissions.create' && reply.status === 201 ? submissionIdOf(reply) : undefined;
+  // The client may have gone (killed, or timed out) while we worked: for it the 201 is lost all the same.
+  if (created) onUndelivered(res, () => services.stats.creationLost(created));
   writeReply(res, reply);
 }
 

@@ -39,7 +39,10 @@ export interface EmulatorStats {
   readonly submissionsByBlobPath: Record<string, number>;
   /** Blob paths with more than one created submission — empty when nothing was duplicated. */
   readonly duplicateBlobPaths: string[];
-  /** Submissions created whose `201` never reached the client (a `resetAfter` fault): only webhooks can tell it. */
+  /**
+   * Submissions created whose `201` never reached the client — a `resetAfter` fault, or the client had gone
+   * (killed, or timed out) — so only webhooks can tell it the id.
+   */
   readonly lostCreations: string[];
   readonly webhooks: DeliveryCounters & { readonly events: number; readonly sandboxEvents: number };
 }
@@ -131,7 +134,7 @@ export class StatsRecorder {
     for (const path of new Set(blobPaths)) increment(this.c.byBlobPath, path);
   }
 
-  /** The `201` of submission `submissionId` was dropped on its way back (the submission exists). */
+  /** The `201` of submission `submissionId` never reached the client (the submission exists). */
   creationLost(submissionId: string): void {
     this.c.lostCreations.push(submissionId);
   }

@@ -20,7 +20,12 @@ export function makePollSubmissionsHandler(getDeps: () => Promise<AppDeps>) {
     const { pollDue } = await pipeline();
     const deps = await getDeps();
     const summary = await pollDue(deps.pollDeps(contextLogger(context)));
-    context.log(`pollSubmissions: ${JSON.stringify({ ...summary, isPastDue: timer?.isPastDue ?? false })}`);
+    // The pace of each bucket beside the run's counts: a run that handed records off for a rate-limit pause
+    // says here how slow the bucket was.
+    const pace = deps.resilience.gates.snapshot();
+    context.log(
+      `pollSubmissions: ${JSON.stringify({ ...summary, isPastDue: timer?.isPastDue ?? false, pace })}`,
+    );
     return summary;
   };
 }

@@ -15,6 +15,7 @@ import { MediaMagicClient } from '../mediamagic/client.js';
 import { DEFAULT_POLL_TIMINGS, type PollDeps } from '../pipeline/pollDeps.js';
 import { DEFAULT_SUBMIT_TIMINGS, type SubmitDeps } from '../pipeline/submitDeps.js';
 import { createResilience } from '../resilience/createResilience.js';
+import { logRefusal } from '../resilience/logRefusal.js';
 import type { ResilienceDeps } from '../resilience/resilientCall.js';
 import { createBlobService } from '../storage/blobService.js';
 import { AzureResultsStore } from '../storage/resultsStore.js';
@@ -60,8 +61,13 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
   const random = options.random ?? Math.random;
   const redactor = new Redactor(secretsOf(config));
   const blobService = createBlobService(config.storage);
-  const resilience = createResilience({ clock, random, rateLimits: config.rateLimits });
   const clientLogger = redactor.wrap(options.clientLogger ?? consoleLogger());
+  const resilience = createResilience({
+    clock,
+    random,
+    rateLimits: config.rateLimits,
+    onRefusal: logRefusal(clientLogger),
+  });
   const client = new MediaMagicClient({
     baseUrl: config.apiBaseUrl,
     apiKey: config.apiKey,

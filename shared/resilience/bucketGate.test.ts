@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { flushMicrotasks, ManualClock } from '../../test/support/fakeClock.js';
-import { BucketGate, BucketGates, type Acquire, type PacerOptions, type TakeOptions } from './bucketGate.js';
+import {
+  BucketGate,
+  BucketGates,
+  type Acquire,
+  type PacerOptions,
+  type RefusalEvent,
+  type TakeOptions,
+} from './bucketGate.js';
 
 const FAR = Number.MAX_SAFE_INTEGER;
 
@@ -92,11 +99,14 @@ describe('BucketGate — a 429 holds the whole queue', () => {
     await clock.advance(999);
     expect(grants(waiting, t0)).toEqual(['-', '-', '-', '-', '-', '-']);
     await clock.advance(1);
-    // The server is empty at the 429 and holds 4 tokens (its burst) a second later. Then the new pace:
-    // 16/s, the ×0.8 floor, since three answers measure nothing better.
+    // The server is empty at the 429 and holds 4 tokens (its burst) a second later. Then the pace, kept at
+    // 20/s: no send had waited for it, so the refusal did not test it.
     expect(grants(waiting, t0)).toEqual([1000, 1000, 1000, 1000, '-', '-']);
-    await clock.advance(125);
-    expect(grants(waiting, t0)).toEqual([1000, 1000, 1000, 1000, 1062.5, 1125]);
+    await clock.advance(100);
+    expect(grants(waiting, t0)).toEqual([1000, 1000, 1000, 1000, 1050, 1100]);
+    // A refusal of a send that did wait for the pace cuts it: ×0.8, three answers measure nothing better.
+    g.settle({ kind: 'rate-limited', retryAfterMs: 1000 });
+    expect(g.ratePerSecond).toBe(16);
   });
 
   it('answers a caller at once when the pause outlasts its deadline, without taking a slot', async () => {
@@ -210,6 +220,60 @@ describe('BucketGates', () => {
     const gates = new BucketGates({ upload: { ratePerSecond: 4 } }, new ManualClock());
     expect(gates.get('upload').ratePerSecond).toBe(4);
     expect(gates.get('webhook_read').ratePerSecond).toBeUndefined();
+  });
+
+  it('tells the observer of every 429, with how it was read, the pace before and after, and the queue', async () => {
+    const clock = new ManualClock();
+    const events: RefusalEvent[] = [];
+    const gates = new BucketGates({ submission_read: { ratePerSecond: 10 } }, clock, (e) => events.push(e));
+    const read = gates.get('submission_read');
+    take(read);
+    take(read); // waits 100 ms for the pace
+    const waiting = take(read);
+    await clock.advance(100);
+    read.settle({ kind: 'rate-limited', retryAfterMs: 2000 });
+    read.settle({ kind: 'rate-limited', retryAfterMs: 2000 }); // in flight with the first: same episode
+    gates.get('upload').settle({ kind: 'rate-limited', retryAfterMs: undefined }); // nothing held back
+    expect(events).toEqual([
+      {
+        bucket: 'submission_read',
+        reading: 'new-episode',
+        rateBefore: 10,
+        rateAfter: 8,
+        recentAcceptedPerSecond: 0,
+        pausedForMs: 2000,
+        queued: 1,
+      },
+      expect.objectContaining({
+        bucket: 'submission_read',
+        reading: 'same-episode',
+        rateBefore: 8,
+        rateAfter: 8,
+      }),
+      expect.objectContaining({
+        bucket: 'upload',
+        reading: 'not-held-back',
+        rateBefore: undefined,
+        rateAfter: undefined,
+        pausedForMs: 1000,
+      }),
+    ]);
+    const snapshot = gates.snapshot();
+    expect(Object.keys(snapshot)).toEqual(['submission_read', 'upload']);
+    expect(snapshot.submission_read).toMatchObject({ ratePerSecond: 8, rateLimited: 2, queued: 1 });
+    expect(snapshot.upload).toMatchObject({ rateLimited: 1, queued: 0 });
+    expect(waiting.result).toBeUndefined();
+  });
+
+  it('keeps settling when the observer throws', async () => {
+    const clock = new ManualClock();
+    const g = new BucketGate('upload', { ratePerSecond: 10 }, clock, () => {
+      throw new Error('log sink down');
+    });
+    take(g);
+    await flushMicrotasks();
+    expect(() => g.settle({ kind: 'rate-limited', retryAfterMs: 1000 })).not.toThrow();
+    expect(g.pausedUntil).toBe(clock.now() + 1000);
   });
 
   it('validates every bucket at construction, not at first use', () => {

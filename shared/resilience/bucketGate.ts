@@ -21,16 +21,45 @@ import { BUCKETS, isBucket, type Bucket } from '../mediamagic/buckets.js';
 import {
   estimateSendAt,
   initialPacerState,
+  recentAcceptRate,
   nextSendAt,
   recordResult,
   recordSend,
   validatePacerOptions,
   type PacerOptions,
   type PacerState,
+  type RefusalReading,
   type SendResult,
 } from './pacer.js';
 
-export { DEFAULT_PACER, validatePacerOptions, type PacerOptions, type SendResult } from './pacer.js';
+export {
+  DEFAULT_PACER,
+  validatePacerOptions,
+  type PacerOptions,
+  type RefusalReading,
+  type SendResult,
+} from './pacer.js';
+
+/**
+ * One 429 as the gate read it — for logs: the pace a bucket runs at is learned, and without this line
+ * nobody can tell why a bucket went slow.
+ */
+export interface RefusalEvent {
+  readonly bucket: Bucket;
+  readonly reading: RefusalReading;
+  /** The pace before and after, requests/second; undefined = unpaced. */
+  readonly rateBefore: number | undefined;
+  readonly rateAfter: number | undefined;
+  /** Accepted answers per second over the last few seconds, before this 429. */
+  readonly recentAcceptedPerSecond: number;
+  /** How long the bucket is paused from now, in ms. */
+  readonly pausedForMs: number;
+  /** Sends waiting in the queue when it came. */
+  readonly queued: number;
+}
+
+/** Told of every 429 a gate settles; must not throw (it runs inside `settle`). */
+export type RefusalObserver = (event: RefusalEvent) => void;
 
 /** A send granted now (`sendAt`), or none granted and the earliest time one would have been. */
 export type Acquire =
@@ -75,6 +104,7 @@ interface Waiter {
 export class BucketGate {
   readonly #options: PacerOptions;
   readonly #clock: Clock;
+  readonly #observer: RefusalObserver | undefined;
   #state: PacerState;
   /** Retries first, then first attempts; each FIFO. */
   readonly #retries: Waiter[] = [];
@@ -84,15 +114,18 @@ export class BucketGate {
   /**
    * @param bucket the bucket this gate paces (for stats and error messages)
    * @param options overrides of {@link DEFAULT_PACER}
+   * @param observer told of every 429 settled, with how it was read
    * @throws RangeError when an option is out of range (see {@link validatePacerOptions})
    */
   constructor(
     readonly bucket: Bucket,
     options: Partial<PacerOptions>,
     clock: Clock,
+    observer?: RefusalObserver,
   ) {
     this.#options = validatePacerOptions(options, bucket);
     this.#clock = clock;
+    this.#observer = observer;
     this.#state = initialPacerState(this.#options, clock.now());
   }
 
@@ -130,7 +163,10 @@ export class BucketGate {
 
   /** Settles a send granted by {@link take}: what came of it feeds the pacer (a 429 pauses the bucket). */
   settle(result: SendResult): void {
-    this.#state = recordResult(this.#state, this.#options, this.#clock.now(), result);
+    const now = this.#clock.now();
+    const before = this.#state;
+    this.#state = recordResult(before, this.#options, now, result);
+    if (result.kind === 'rate-limited') this.#tell(before, now);
     this.#pump();
   }
 
@@ -156,6 +192,24 @@ export class BucketGate {
       queued: this.#retries.length + this.#fresh.length,
       inFlight: s.inFlight,
     };
+  }
+
+  #tell(before: PacerState, now: number): void {
+    const after = this.#state;
+    if (this.#observer === undefined || after.lastRefusal === undefined) return;
+    try {
+      this.#observer({
+        bucket: this.bucket,
+        reading: after.lastRefusal,
+        rateBefore: before.rate,
+        rateAfter: after.rate,
+        recentAcceptedPerSecond: recentAcceptRate(before, now),
+        pausedForMs: Math.max(0, after.pausedUntil - now),
+        queued: this.#retries.length + this.#fresh.length,
+      });
+    } catch {
+      // A log line that failed must not wedge the queue: the gate's state is already settled.
+    }
   }
 
   /** Grants every head that may go now, hands off those that cannot make their deadline, re-arms the timer. */
@@ -245,14 +299,20 @@ export class BucketGate {
 export class BucketGates {
   readonly #config: Partial<Record<Bucket, Partial<PacerOptions>>>;
   readonly #clock: Clock;
+  readonly #observer: RefusalObserver | undefined;
   readonly #gates = new Map<Bucket, BucketGate>();
 
   /**
    * @param config per-bucket overrides of {@link DEFAULT_PACER}; every entry is validated now, so a bad
    *   setting fails start-up rather than the first call to that bucket
+   * @param observer told of every 429 any gate settles (see {@link RefusalEvent})
    * @throws RangeError for an unknown bucket name or an out-of-range option
    */
-  constructor(config: Partial<Record<Bucket, Partial<PacerOptions>>>, clock: Clock) {
+  constructor(
+    config: Partial<Record<Bucket, Partial<PacerOptions>>>,
+    clock: Clock,
+    observer?: RefusalObserver,
+  ) {
     for (const [name, options] of Object.entries(config)) {
       if (!isBucket(name)) {
         throw new RangeError(
@@ -263,16 +323,22 @@ export class BucketGates {
     }
     this.#config = { ...config };
     this.#clock = clock;
+    this.#observer = observer;
   }
 
   /** The gate for `bucket`, created with its configured options on first use. */
   get(bucket: Bucket): BucketGate {
     let gate = this.#gates.get(bucket);
     if (gate === undefined) {
-      gate = new BucketGate(bucket, this.#config[bucket] ?? {}, this.#clock);
+      gate = new BucketGate(bucket, this.#config[bucket] ?? {}, this.#clock, this.#observer);
       this.#gates.set(bucket, gate);
     }
     return gate;
+  }
+
+  /** Stats of every gate used so far, by bucket (the timer logs them with its run summary). */
+  snapshot(): Partial<Record<Bucket, BucketGateStats>> {
+    return Object.fromEntries([...this.#gates].map(([bucket, gate]) => [bucket, gate.stats()]));
   }
 }
 

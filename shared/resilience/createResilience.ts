@@ -6,7 +6,7 @@
 import { systemClock, type Clock, type Random } from '../clock.js';
 import type { Bucket } from '../mediamagic/buckets.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import { BucketGates, type PacerOptions } from './bucketGate.js';
+import { BucketGates, type PacerOptions, type RefusalObserver } from './bucketGate.js';
 import { CircuitBreakers, type BreakerOptions } from './circuitBreaker.js';
 import type { ResilienceDeps } from './resilientCall.js';
 import { RetryBudget, type RetryBudgetOptions } from './retryBudget.js';
@@ -19,6 +19,8 @@ export interface ResilienceOptions {
   readonly breaker?: Partial<BreakerOptions>;
   readonly budget?: Partial<RetryBudgetOptions>;
   readonly backoff?: BackoffOptions;
+  /** Told of every 429 with how the pacer read it (the composition root logs it). */
+  readonly onRefusal?: RefusalObserver;
 }
 
 /** Creates the shared resilience state for one process. */
@@ -27,7 +29,7 @@ export function createResilience(options: ResilienceOptions = {}): ResilienceDep
   return {
     clock,
     random: options.random ?? Math.random,
-    gates: new BucketGates(options.rateLimits ?? {}, clock),
+    gates: new BucketGates(options.rateLimits ?? {}, clock, options.onRefusal),
     breakers: new CircuitBreakers(options.breaker ?? {}, clock),
     budget: new RetryBudget(options.budget ?? {}, clock),
     backoff: options.backoff ?? DEFAULT_BACKOFF,

@@ -19,6 +19,10 @@ import {
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 const ACCEPTED: SendResult = { kind: 'accepted' };
 const limited = (retryAfterMs?: number): SendResult => ({ kind: 'rate-limited', retryAfterMs });
+/** No quick return to the pace a cut came from: isolates the other rules' arithmetic. */
+const NO_REGAIN = { regainMs: Number.MAX_VALUE } as const;
+/** No recovery at all: a rate moves only on 429s. */
+const FIXED = { increaseShare: 0, increasePerSecond: 0, ...NO_REGAIN } as const;
 
 /** A pacer and its clock, driven step by step. */
 class Pacer {
@@ -91,6 +95,7 @@ describe('pacer options', () => {
       defaultPauseMs: 1000,
       observeWindowMs: 5000,
       unpaceAboveLearnedFactor: Number.POSITIVE_INFINITY,
+      regainMs: 2000,
     });
   });
 
@@ -365,12 +370,16 @@ describe('pacer — what a 429 does to the rate', () => {
 
   it('floors a first rate at minRatePerSecond when nothing was accepted', () => {
     const p = new Pacer({ minRatePerSecond: 0.3 });
+    expect(p.state.lastRefusal).toBeUndefined();
+    p.send();
     p.answer(limited(1000));
     expect(p.state.rate).toBe(0.3);
+    expect(p.state.lastRefusal).toBe('learned');
   });
 
   it('sets the rate to the accept rate measured since the previous episode, when that is the lesser cut', () => {
-    const p = new Pacer({ ratePerSecond: 25, increaseShare: 0, increasePerSecond: 0 });
+    const p = new Pacer({ ratePerSecond: 25, ...FIXED });
+    p.send();
     p.answer(limited(1000));
     expect(p.state.rate).toBe(20); // ×0.8: nothing accepted to measure yet
     const episode = p.now;
@@ -411,18 +420,23 @@ describe('pacer — what a 429 does to the rate', () => {
   });
 
   it('sets the rate once per congestion episode, however many in-flight 429s arrive', () => {
-    const p = new Pacer({ ratePerSecond: 10 });
+    const p = new Pacer({ ratePerSecond: 10, ...FIXED });
+    p.sends(3);
     p.answer(limited(2000));
+    expect(p.state.lastRefusal).toBe('new-episode');
     p.advance(300).answer(limited(2000));
     p.advance(1000).answer(limited(undefined));
     expect(p.state.rate).toBeCloseTo(8, 10);
     expect(p.state.rateLimited).toBe(3);
+    expect(p.state.lastRefusal).toBe('same-episode');
     p.advance(2000).answer(ACCEPTED).answer(limited(2000)); // a new episode: something got through meanwhile
     expect(p.state.rate).toBeCloseTo(6.4, 10);
+    expect(p.state.lastRefusal).toBe('new-episode');
   });
 
   it('holds the episode for at least defaultPauseMs even with Retry-After: 0', () => {
-    const p = new Pacer({ ratePerSecond: 10, defaultPauseMs: 1000 });
+    const p = new Pacer({ ratePerSecond: 10, defaultPauseMs: 1000, ...FIXED });
+    p.send();
     p.answer(limited(0));
     p.advance(999).answer(limited(0));
     expect(p.state.rate).toBeCloseTo(8, 10);
@@ -431,8 +445,12 @@ describe('pacer — what a 429 does to the rate', () => {
   });
 
   it('never goes below minRatePerSecond', () => {
-    const p = new Pacer({ ratePerSecond: 1, minRatePerSecond: 0.5 });
-    for (let i = 0; i < 20; i += 1) p.advance(5000).answer(ACCEPTED).answer(limited(1000));
+    const p = new Pacer({ ratePerSecond: 1, minRatePerSecond: 0.5, ...FIXED });
+    for (let i = 0; i < 20; i += 1) {
+      p.advance(5000).exchange(ACCEPTED);
+      p.send();
+      p.answer(limited(1000));
+    }
     expect(p.state.rate).toBe(0.5);
   });
 
@@ -452,6 +470,7 @@ describe('pacer — what a 429 does to the rate', () => {
     for (let i = 0; i < 2; i += 1) {
       p.send(); // at the end of the pause
       p.answer(limited(1000)); // refused all the same: the server's Retry-After promised a token
+      expect(p.state.lastRefusal).toBe('not-the-bucket');
       expect(p.state.rate).toBeCloseTo(8, 10);
       expect(p.state.pausedUntil).toBe(p.now + 1000);
     }
@@ -464,13 +483,112 @@ describe('pacer — what a 429 does to the rate', () => {
   });
 });
 
+describe('pacer — a 429 for a send the pacer did not hold back', () => {
+  it('only pauses an unpaced bucket: a first refusal of one request teaches no rate', () => {
+    // The chaos soak's host 3: the timer's very first status read met a burst of 429s from elsewhere and
+    // learned 0.2/s, so every later timer run handed its records off.
+    const p = new Pacer();
+    p.backlog = false;
+    p.send();
+    p.answer(limited(1000));
+    expect(p.state.lastRefusal).toBe('not-held-back');
+    expect(p.state.rate).toBeUndefined();
+    expect(p.state.pausedUntil).toBe(p.now + 1000);
+    expect(p.next).toBe(p.now + 1000);
+  });
+
+  it('keeps a pace that no send was waiting for, and re-synchronises it with the emptied bucket', () => {
+    const p = new Pacer({ ratePerSecond: 10, burst: 4, burstHeadroom: 0 });
+    p.backlog = false;
+    p.sends(2);
+    p.answer(limited(1000));
+    expect(p.state.rate).toBe(10);
+    // After the pause only what the server refilled meanwhile goes at once: its burst of 4, then 10/s.
+    expect(p.sends(5)).toEqual([1000, 1000, 1000, 1000, 1100]);
+  });
+
+  it('still learns a real limit below demand, one refusal later: the pause makes the next sends wait', () => {
+    const p = new Pacer();
+    p.backlog = false;
+    p.sends(3);
+    p.answer(ACCEPTED).answer(ACCEPTED).answer(limited(1000));
+    expect(p.state.rate).toBeUndefined();
+    p.backlog = true; // callers queued behind the pause
+    p.send();
+    p.answer(limited(1000));
+    expect(p.state.lastRefusal).toBe('learned');
+    expect(p.state.rate).toBeGreaterThan(0);
+  });
+});
+
+describe('pacer — regaining the pace a blind cut came from', () => {
+  /** A configured 10/s, cut blind (nothing measured) to 8/s at T0 with a 1 s pause; flat +0.5/s probing. */
+  function blindCut(options: Partial<PacerOptions> = {}): Pacer {
+    const p = new Pacer({ ratePerSecond: 10, increaseShare: 0, increasePerSecond: 0.5, ...options });
+    p.send();
+    p.answer(limited(1000));
+    expect(p.state.rate).toBeCloseTo(8, 10);
+    return p;
+  }
+
+  it('returns most of the way within a few seconds of sending at the pace: 1 − e^(−t/regainMs) of the gap', () => {
+    const p = blindCut({ increasePerSecond: 0 });
+    expect(p.state.regainTo).toBe(10);
+    p.advance(1000); // the pause
+    p.advance(2000).answer(ACCEPTED);
+    expect(p.state.rate).toBeCloseTo(10 - 2 * Math.exp(-1), 10);
+    p.advance(4000).answer(ACCEPTED);
+    expect(p.state.rate).toBeCloseTo(10 - 2 * Math.exp(-3), 10);
+  });
+
+  it('probes at the usual pace where that is faster, and not at all while nobody waits for the pace', () => {
+    const slow = blindCut({ regainMs: 1_000_000 });
+    slow.advance(1000).advance(2000).answer(ACCEPTED);
+    expect(slow.state.rate).toBeCloseTo(9, 10); // +0.5/s beats 2 × (1 − e^(−0.002))
+    const idle = blindCut();
+    idle.backlog = false;
+    idle.advance(10_000).exchange(ACCEPTED);
+    expect(idle.state.rate).toBeCloseTo(8, 10);
+  });
+
+  it('does not regain a cut to what the server was measured to accept', () => {
+    const p = new Pacer({ ratePerSecond: 25, increaseShare: 0, increasePerSecond: 0 });
+    acceptFor(p, 20, 4000);
+    p.answer(limited(1000));
+    expect(p.state.rate).toBeGreaterThanOrEqual(20); // what was measured, not the ×0.8 floor
+    expect(p.state.rate).toBeLessThan(21);
+    expect(p.state.regainTo).toBeUndefined();
+  });
+
+  it('takes a refusal at the pace it had just regained as confirmation: no quick return the next time', () => {
+    const p = blindCut({ increasePerSecond: 0 });
+    p.advance(1000).advance(10_000).answer(ACCEPTED); // regained 8 → 10 − 2e^(−5)
+    const before = p.state.rate as number;
+    expect(before).toBeCloseTo(10 - 2 * Math.exp(-5), 10);
+    p.send();
+    p.answer(limited(1000)); // refused again there: blind (one answer in 10 s), but confirmed
+    expect(p.state.rate).toBeCloseTo(0.8 * before, 10);
+    expect(p.state.regainTo).toBeUndefined();
+  });
+
+  it('regains a cut that came before the last one was regained, to the lower pace (the limit moved)', () => {
+    const p = blindCut({ increasePerSecond: 0 });
+    p.advance(1000).advance(500).answer(ACCEPTED); // 8 → 8.44: far from 10
+    const before = p.state.rate as number;
+    p.send();
+    p.answer(limited(1000));
+    expect(p.state.regainTo).toBeCloseTo(before, 10);
+    expect(p.state.rate).toBeCloseTo(0.8 * before, 10);
+  });
+});
+
 describe('pacer — recovery', () => {
   /** +0.5/s per second, whatever the rate: easy arithmetic for the timing rules. */
   const FLAT = { increaseShare: 0, increasePerSecond: 0.5 };
 
   /** A pacer whose queued send came back 429 at T0: 10/s → 8/s, paused for `pauseMs`. */
   function cut(options: Partial<PacerOptions> = {}, pauseMs = 1000): Pacer {
-    const p = new Pacer({ ratePerSecond: 10, ...FLAT, ...options });
+    const p = new Pacer({ ratePerSecond: 10, ...FLAT, ...NO_REGAIN, ...options });
     p.send();
     p.answer(limited(pauseMs));
     return p;
@@ -568,6 +686,26 @@ describe('pacer — recovery', () => {
   });
 });
 
+/**
+ * The chaos soak's 429 bursts, refused by something other than the bucket: from `firstAt`, every 10 s the next
+ * 20 calls within 3 s. Returns whether a call arriving at the server at `serverNow` is refused.
+ */
+function soakBursts(firstAt: number): (serverNow: number) => boolean {
+  let burstLeft = 0;
+  let burstEnds = 0;
+  let nextBurst = firstAt;
+  return (serverNow) => {
+    if (serverNow >= nextBurst) {
+      burstLeft = 20;
+      burstEnds = nextBurst + 3_000;
+      nextBurst += 10_000;
+    }
+    if (burstLeft === 0 || serverNow >= burstEnds) return false;
+    burstLeft -= 1;
+    return true;
+  };
+}
+
 describe('pacer — against the emulator’s token bucket (the model it mirrors)', () => {
   /**
    * A backlog sent as fast as the pacer allows to a `RateLimiter` (emulator/rateLimiter.ts). Each request
@@ -581,19 +719,28 @@ describe('pacer — against the emulator’s token bucket (the model it mirrors)
     seconds: number,
     latencyMs = 0,
     external: (serverNow: number) => boolean = () => false,
-  ): { accepted: number[]; rejected: number } {
+    demand?: { readonly everyMs: number; readonly count: number },
+  ): { accepted: number[]; rejected: number; waits: number[] } {
     const p = new Pacer(options);
     let serverNow = T0;
     const server = new RateLimiter({ submission_write: limit }, { now: () => serverNow });
     const inFlight: number[] = []; // send times, in order (constant latency keeps them in order)
     const accepted: number[] = [];
+    // Without `demand`, a backlog: every send waits for the pacer. With it, requests arrive in rounds.
+    const arrived: number[] = [];
+    const waits: number[] = [];
+    let nextRound = demand ? T0 : Infinity;
     let rejected = 0;
     let pausedUntil = 0;
     const end = T0 + seconds * 1000;
     while (p.now < end) {
-      const sendAt = p.next;
+      const sendAt = demand ? Math.max(p.next, arrived[0] ?? Infinity) : p.next;
       const answerAt = inFlight.length > 0 ? (inFlight[0] as number) + latencyMs : Infinity;
-      if (answerAt <= sendAt) {
+      if (nextRound < Math.min(sendAt, answerAt)) {
+        p.now = Math.max(p.now, nextRound);
+        for (let i = 0; i < (demand?.count ?? 0); i += 1) arrived.push(nextRound);
+        nextRound += demand?.everyMs ?? Infinity;
+      } else if (answerAt <= sendAt) {
         const sentAt = inFlight.shift() as number;
         p.now = Math.max(p.now, answerAt);
         serverNow = sentAt + latencyMs / 2;
@@ -609,12 +756,17 @@ describe('pacer — against the emulator’s token bucket (the model it mirrors)
           p.answer(limited(decision.retryAfterSeconds * 1000));
         }
       } else {
+        if (demand) {
+          const arrival = arrived.shift() as number;
+          p.backlog = sendAt > arrival;
+          waits.push(sendAt - arrival);
+        }
         const sentAt = p.send() + T0;
         expect(sentAt).toBeGreaterThanOrEqual(pausedUntil);
         inFlight.push(sentAt);
       }
     }
-    return { accepted, rejected };
+    return { accepted, rejected, waits };
   }
 
   it.each([
@@ -647,21 +799,23 @@ describe('pacer — against the emulator’s token bucket (the model it mirrors)
     );
   });
 
+  it('a bucket used in rounds (the timer: 16 reads every 2 s) keeps a pace its rounds fit, through bursts from elsewhere', () => {
+    // The chaos soak's status reads: a limit of 40/s, far above the timer's need, and every 10 s the next
+    // 20 calls within 3 s refused by something other than the bucket. Before, the first such refusal of the
+    // first read taught 0.2/s (or a round's few reads per observe window did), the rounds then cut it
+    // further, and the timer handed every record off.
+    const { waits } = run({ ratePerSecond: 40, burst: 40 }, {}, 600, 20, soakBursts(T0 + 1_000), {
+      everyMs: 2000,
+      count: 16,
+    });
+    const late = waits.slice(Math.floor(waits.length / 2)).sort((a, b) => a - b);
+    // Half the late reads wait no longer than the 1 s pause a refusal costs; nine in ten within 2.5 s.
+    expect(late[Math.floor(late.length * 0.5)]).toBeLessThanOrEqual(1000);
+    expect(late[Math.floor(late.length * 0.9)]).toBeLessThanOrEqual(2500);
+  });
+
   it('periodic 429 bursts from elsewhere do not wear a learned pace down (the chaos soak’s bursts)', () => {
-    let burstLeft = 0;
-    let burstEnds = 0;
-    let nextBurst = T0 + 10_000;
-    const external = (serverNow: number): boolean => {
-      if (serverNow >= nextBurst) {
-        burstLeft = 20;
-        burstEnds = nextBurst + 3_000;
-        nextBurst += 10_000;
-      }
-      if (burstLeft === 0 || serverNow >= burstEnds) return false;
-      burstLeft -= 1;
-      return true;
-    };
-    const { accepted } = run({ ratePerSecond: 20, burst: 20 }, {}, 600, 20, external);
+    const { accepted } = run({ ratePerSecond: 20, burst: 20 }, {}, 600, 20, soakBursts(T0 + 10_000));
     const late = accepted.filter((t) => t >= T0 + 400_000).length;
     expect(late / 200).toBeGreaterThanOrEqual(0.6 * 20);
   });

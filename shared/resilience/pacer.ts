@@ -46,13 +46,28 @@
  *   seconds lost to a refusal that was not about our rate must not read as a lower accept rate. (Before,
  *   every such 429 opened an episode, so each burst cut ×0.8 three times plus once for the time it cost,
  *   and periodic bursts wore a learned 20/s down to its floor; now a burst costs its pauses, not the pace.)
+ * - **Only a pace that was tested can be cut.** A 429 for a send that did not wait for the pacer (the
+ *   latest send found the pace, the window and any pause clear) says nothing about the pace: callers asked
+ *   for less than it allowed. It pauses only — and an unpaced bucket stays unpaced. (Before, the chaos
+ *   soak's timer met a burst of refusals from elsewhere with its first status read and learned 0.2/s from
+ *   the one answer it had: every later run handed its records off.) A real limit below what callers ask
+ *   for is still learned, one refusal later: the pause queues them, so the next sends wait for the pacer.
+ *
  * **Recovery.** Per second of 429-free time, the rate grows by `increaseShare` of itself, at least by
- * `increasePerSecond` (credited on accepted answers), up to a configured rate. Proportional, so probing takes
- * as many seconds at 2/s as at 100/s: a fixed +0.5/s per second was 25 %/s at a 2/s limit, kept the pace
- * oscillating above it and drew a 429 every 2.5 s. Only time in which the pace held sends back counts: a pace
- * nobody waits for has not been tested, and would otherwise compound while the bucket is idle. A learned
- * rate has no ceiling (the probe is how a raised limit is found); with a finite `unpaceAboveLearnedFactor`
- * pacing is dropped once recovery passes that multiple of the learned rate.
+ * `increasePerSecond` (credited on accepted answers), up to a configured rate. Proportional, so probing
+ * takes as many seconds at 2/s as at 100/s: a fixed +0.5/s per second was 25 %/s at a 2/s limit, kept the
+ * pace oscillating above it and drew a 429 every 2.5 s. Only time in which the pace held sends back counts:
+ * a pace nobody waits for has not been tested, and would otherwise compound while the bucket is idle. A
+ * learned rate has no ceiling (the probe is how a raised limit is found); with a finite
+ * `unpaceAboveLearnedFactor` pacing is dropped once recovery passes that multiple of the learned rate.
+ *
+ * **Regaining a blind cut.** A cut to the `decreaseFactor` floor is a guess: the server was measured to
+ * accept even less, which a refusal from elsewhere or a lull in demand explains as well as a limit. So the
+ * rate also returns to the pace the cut came from with time constant `regainMs` (CUBIC's fast return to
+ * the last maximum), whichever of that and the probe is faster, again only while the pace holds sends back.
+ * A bucket used in short rounds (the timer) gets little such time, and at 2 %/s a cut per burst of refusals
+ * from elsewhere wore its pace down. A refusal at (about) the regained pace confirms the pace was too high:
+ * that cut is not regained. A cut to the measured accept rate is the server's own figure: not regained.
  *
  * Time is epoch milliseconds throughout; there is no randomness and no module state.
  */
@@ -81,6 +96,11 @@ export interface PacerOptions {
   readonly observeWindowMs: number;
   /** With a learned rate, pacing is dropped once recovery exceeds this multiple of it; > 1, Infinity = never. */
   readonly unpaceAboveLearnedFactor: number;
+  /**
+   * Time constant of the return to the pace a cut came from: each second of pace-bound sending closes
+   * `1 − e^(−1000/regainMs)` of the gap; > 0.
+   */
+  readonly regainMs: number;
 }
 
 /** Defaults for every bucket; per-bucket config overrides them field by field. */
@@ -113,6 +133,11 @@ export const DEFAULT_PACER: PacerOptions = Object.freeze({
   observeWindowMs: 5000,
   /** Keep a learned pace: dropping it invites a new flood of 429s; recovery raises it anyway. */
   unpaceAboveLearnedFactor: Number.POSITIVE_INFINITY,
+  /**
+   * Two seconds: a cut that a refusal from elsewhere caused is 86 % undone after four seconds of sending at
+   * the pace; a real limit below the old pace is met again within a few seconds, and measured then.
+   */
+  regainMs: 2000,
 });
 
 /** A count of accepted answers at a moment, to measure the accept rate since then. */
@@ -127,6 +152,8 @@ export interface PacerState {
   readonly rate: number | undefined;
   /** The rate set by the last decrease while none is configured: the reference for dropping pacing. */
   readonly learnedRate: number | undefined;
+  /** The pace the latest cut came from: recovery returns to it quickly (then probes slowly above it). */
+  readonly regainTo: number | undefined;
   /** GCRA theoretical arrival time: when the next send would be due at exactly the current pace. */
   readonly tat: number;
   /** Epoch ms until which nothing may be sent (the latest Retry-After). */
@@ -158,7 +185,21 @@ export interface PacerState {
   readonly reserved: number;
   readonly rateLimited: number;
   readonly pausedMs: number;
+  /** How the latest 429 was read; undefined before the first. */
+  readonly lastRefusal: RefusalReading | undefined;
 }
+
+/**
+ * How a 429 was read (the module comment has the rules):
+ * - `learned`: the first rate, from no pace at all;
+ * - `new-episode`: a new congestion episode set the rate (lowered, or kept where the measured accept rate
+ *   was at least the pace);
+ * - `same-episode`: part of the episode that set the current rate; it only paused;
+ * - `not-the-bucket`: sent after an honoured Retry-After with nothing accepted since; it only paused;
+ * - `not-held-back`: the pacer was holding no send back, so its pace (or window) was not what the server
+ *   refused; it only paused.
+ */
+export type RefusalReading = 'learned' | 'new-episode' | 'same-episode' | 'not-the-bucket' | 'not-held-back';
 
 /** How a granted send ended, as far as the pacer cares. */
 export type SendResult =
@@ -178,6 +219,9 @@ export type SendResult =
  */
 const SLOW_START_GROWTH = 0.5;
 
+/** A pace within 5 % of the one it was regaining counts as regained. */
+const REGAINED = 0.95;
+
 /** Rates are averaged over at least one second, so three answers in 10 ms don't read as 300 rps. */
 const MIN_OBSERVED_SPAN_MS = 1000;
 
@@ -186,6 +230,7 @@ export function initialPacerState(options: PacerOptions, now: number): PacerStat
   return {
     rate: options.ratePerSecond,
     learnedRate: undefined,
+    regainTo: undefined,
     tat: Number.NEGATIVE_INFINITY,
     pausedUntil: 0,
     holdUntil: Number.NEGATIVE_INFINITY,
@@ -201,6 +246,7 @@ export function initialPacerState(options: PacerOptions, now: number): PacerStat
     reserved: 0,
     rateLimited: 0,
     pausedMs: 0,
+    lastRefusal: undefined,
   };
 }
 
@@ -322,7 +368,14 @@ function recover(state: PacerState, options: PacerOptions, now: number): PacerSt
   if (now <= from) return state;
   if (!state.paceBound) return { ...state, creditFrom: now };
   const perSecond = Math.max(options.increasePerSecond, options.increaseShare * state.rate);
-  const recovered = state.rate + (perSecond * (now - from)) / 1000;
+  const probed = state.rate + (perSecond * (now - from)) / 1000;
+  const recovered =
+    state.regainTo !== undefined && state.regainTo > state.rate
+      ? Math.max(
+          probed,
+          state.regainTo - (state.regainTo - state.rate) * Math.exp(-(now - from) / options.regainMs),
+        )
+      : probed;
   const ceiling = options.ratePerSecond;
   if (ceiling !== undefined) return { ...state, creditFrom: now, rate: Math.min(recovered, ceiling) };
   if (state.learnedRate !== undefined && recovered > options.unpaceAboveLearnedFactor * state.learnedRate) {
@@ -331,6 +384,7 @@ function recover(state: PacerState, options: PacerOptions, now: number): PacerSt
       creditFrom: now,
       rate: undefined,
       learnedRate: undefined,
+      regainTo: undefined,
       window: options.slowStartWindow,
     };
   }
@@ -366,6 +420,19 @@ function rateLimited(
   const counted = { ...paused, rateLimited: paused.rateLimited + 1, staleInFlight: paused.inFlight };
 
   const current = counted.rate;
+  if (!counted.paceBound) {
+    // Nothing was waiting for the pacer: what was sent was what callers asked for, below the pace (or the
+    // window), so the refusal does not say the pace is too high — another client on the key, a proxy, or
+    // a limit below demand. Pause only. If the limit is real, the pause queues callers, the next sends
+    // wait for the pacer, and the next 429 is read as usual: a real limit is learned one refusal later.
+    return {
+      ...counted,
+      lastRefusal: 'not-held-back',
+      ...(current !== undefined
+        ? { tat: Math.max(counted.tat, now + (options.burst * 1000) / current) }
+        : {}),
+    };
+  }
   const { episode } = counted;
   const nothingAccepted = episode !== undefined && counted.accepted === episode.accepted;
   if (current !== undefined && nothingAccepted && sentAfterPause) {
@@ -373,40 +440,58 @@ function rateLimited(
     // measure the next episode from the end of this pause, as if the time lost to it had not been.
     return {
       ...counted,
+      lastRefusal: 'not-the-bucket',
       episode: { at: counted.pausedUntil, accepted: counted.accepted },
       holdUntil: Math.max(counted.holdUntil, counted.pausedUntil),
       tat: Math.max(counted.tat, now + (options.burst * 1000) / current),
     };
   }
+  // Empty now means `burst` intervals of debt from now: what the pause refills may go at its end.
+  const resync = (rate: number): number => Math.max(counted.tat, now + (options.burst * 1000) / rate);
   // A 429 with nothing accepted since the episode began belongs to that episode, however late it comes.
-  const newEpisode = current === undefined || (now >= counted.holdUntil && !nothingAccepted);
-  const rate = newEpisode ? decreasedRate(counted, options, now) : current;
+  if (current !== undefined && (now < counted.holdUntil || nothingAccepted)) {
+    return { ...counted, lastRefusal: 'same-episode', tat: resync(current) };
+  }
+  const cut = decreasedRate(counted, options, now);
   return {
     ...counted,
-    rate,
-    ...(newEpisode
-      ? {
-          learnedRate: options.ratePerSecond === undefined ? rate : undefined,
-          episode: { at: now, accepted: counted.accepted },
-          holdUntil: Math.max(counted.pausedUntil, now + options.defaultPauseMs),
-        }
-      : {}),
-    // Empty now means `burst` intervals of debt from now: what the pause refills may go at its end.
-    tat: Math.max(counted.tat, now + (options.burst * 1000) / rate),
+    rate: cut.rate,
+    lastRefusal: current === undefined ? 'learned' : 'new-episode',
+    learnedRate: options.ratePerSecond === undefined ? cut.rate : undefined,
+    regainTo: cut.regainTo,
+    episode: { at: now, accepted: counted.accepted },
+    holdUntil: Math.max(counted.pausedUntil, now + options.defaultPauseMs),
+    tat: resync(cut.rate),
   };
 }
 
-/** The rate a new congestion episode starts with (see the module comment). */
-function decreasedRate(state: PacerState, options: PacerOptions, now: number): number {
+/**
+ * The rate a new congestion episode starts with, and the pace to regain quickly (see the module comment):
+ * the pace the cut came from when the cut was the blind `decreaseFactor` one — the server was measured to
+ * accept less than that, which a refusal from elsewhere or a lull in demand explains as well as a limit —
+ * and none when the server was measured to accept about the pace it is cut to.
+ */
+function decreasedRate(
+  state: PacerState,
+  options: PacerOptions,
+  now: number,
+): { readonly rate: number; readonly regainTo: number | undefined } {
   const { decreaseFactor, minRatePerSecond } = options;
   if (state.rate === undefined) {
     const anchor = state.older ?? state.recent ?? { at: now, accepted: state.accepted };
     const answered = state.accepted - anchor.accepted + state.inFlight;
-    return Math.max(minRatePerSecond, answered / (Math.max(MIN_OBSERVED_SPAN_MS, now - anchor.at) / 1000));
+    const first = answered / (Math.max(MIN_OBSERVED_SPAN_MS, now - anchor.at) / 1000);
+    return { rate: Math.max(minRatePerSecond, first), regainTo: undefined };
   }
   const measured =
     state.episode === undefined ? recentAcceptRate(state, now) : acceptRate(state, state.episode, now);
-  return Math.max(minRatePerSecond, Math.min(state.rate, Math.max(measured, decreaseFactor * state.rate)));
+  const floor = decreaseFactor * state.rate;
+  // Refused again at (about) the pace it had just regained: that pace was too high after all.
+  const confirmed = state.regainTo !== undefined && state.rate >= REGAINED * state.regainTo;
+  return {
+    rate: Math.max(minRatePerSecond, Math.min(state.rate, Math.max(measured, floor))),
+    regainTo: measured < floor && !confirmed ? state.rate : undefined,
+  };
 }
 
 /**
@@ -429,6 +514,7 @@ export function validatePacerOptions(options: Partial<PacerOptions>, label = 'pa
     defaultPauseMs: options.defaultPauseMs ?? d.defaultPauseMs,
     observeWindowMs: options.observeWindowMs ?? d.observeWindowMs,
     unpaceAboveLearnedFactor: options.unpaceAboveLearnedFactor ?? d.unpaceAboveLearnedFactor,
+    regainMs: options.regainMs ?? d.regainMs,
   };
   const fail = (name: keyof PacerOptions, rule: string, value: unknown): never => {
     throw new RangeError(`${label}: ${name} must be ${rule}, got ${String(value)}`);
@@ -463,5 +549,6 @@ export function validatePacerOptions(options: Partial<PacerOptions>, label = 'pa
   if (!(r.unpaceAboveLearnedFactor > 1)) {
     fail('unpaceAboveLearnedFactor', '> 1 (Infinity keeps a learned pace)', r.unpaceAboveLearnedFactor);
   }
+  if (!Number.isFinite(r.regainMs) || r.regainMs <= 0) fail('regainMs', 'a finite number > 0', r.regainMs);
   return Object.freeze(r);
 }

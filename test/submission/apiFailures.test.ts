@@ -34,8 +34,12 @@ describe('429 storm: paced, all submitted, and no 429 trips the breaker', () => 
     expect(
       stack.current.deps.resilience.breakers.forHost(new URL(stack.current.emulator.url).host).state,
     ).toBe('closed');
-    // The gate learned a pace from the 429s instead of hammering.
-    expect(stack.current.deps.resilience.gates.get('submission_write').ratePerSecond).toBeDefined();
+    // The gate learned a pace from the 429s instead of hammering, and said so in the log.
+    const pace = stack.current.deps.resilience.gates.get('submission_write').ratePerSecond;
+    expect(pace).toBeDefined();
+    const learned = stack.current.clientLog.lines.filter((l) => l.props?.['reading'] === 'learned');
+    expect(learned.map((l) => l.level)).toEqual(['warn']);
+    expect(learned[0]?.message).toMatch(/^MediaMagic 429 on submission_write: pace learned at [\d.]+\/s$/);
   });
 });
 

@@ -195,6 +195,11 @@ describe('records without progress are flagged stuck, with an alert, and still f
     expect(stuck?.state).toBe('stuck');
     expect(lines.some((l) => l.startsWith('error ALERT: no progress beyond the stuck threshold'))).toBe(true);
     expect((await stack.current.tags('slow/clip.mp4'))['mediamagic-state']).toBe('stuck');
+    // The run's summary says how each bucket used so far in the process is paced (here: the submission's
+    // create, unpaced, nothing refused).
+    const summary = lines.find((l) => l.includes('pollSubmissions: {'));
+    const logged = JSON.parse((summary ?? '').slice((summary ?? '').indexOf('{'))) as { pace?: unknown };
+    expect(logged.pace).toMatchObject({ submission_write: { reserved: 1, rateLimited: 0, queued: 0 } });
 
     stack.current.emulator.controls.processing.release();
     await stack.current.deps.ledger.update(rec?.key ?? '', (r) => ({
