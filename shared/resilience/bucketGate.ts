@@ -165,7 +165,9 @@ export class BucketGate {
   settle(result: SendResult): void {
     const now = this.#clock.now();
     const before = this.#state;
-    this.#state = recordResult(before, this.#options, now, result);
+    const told =
+      result.kind === 'rate-limited' ? { ...result, othersWaiting: this.#head() !== undefined } : result;
+    this.#state = recordResult(before, this.#options, now, told);
     if (result.kind === 'rate-limited') this.#tell(before, now);
     this.#pump();
   }

@@ -46,9 +46,9 @@
  *   seconds lost to a refusal that was not about our rate must not read as a lower accept rate. (Before,
  *   every such 429 opened an episode, so each burst cut ×0.8 three times plus once for the time it cost,
  *   and periodic bursts wore a learned 20/s down to its floor; now a burst costs its pauses, not the pace.)
- * - **Only a pace that was tested can be cut.** A 429 for a send that did not wait for the pacer (the
- *   latest send found the pace, the window and any pause clear) says nothing about the pace: callers asked
- *   for less than it allowed. It pauses only — and an unpaced bucket stays unpaced. (Before, the chaos
+ * - **Only a pace that was tested can be cut.** A 429 while the pacer held nothing back (the latest send
+ *   found the pace, the window and any pause clear, and nobody is queued) says nothing about the pace:
+ *   callers asked for less than it allowed. It pauses only — and an unpaced bucket stays unpaced. (Before, the chaos
  *   soak's timer met a burst of refusals from elsewhere with its first status read and learned 0.2/s from
  *   the one answer it had: every later run handed its records off.) A real limit below what callers ask
  *   for is still learned, one refusal later: the pause queues them, so the next sends wait for the pacer.
@@ -205,8 +205,16 @@ export type RefusalReading = 'learned' | 'new-episode' | 'same-episode' | 'not-t
 export type SendResult =
   /** An answer that took a token: 2xx, or a 4xx other than 429. */
   | { readonly kind: 'accepted' }
-  /** 429, with its Retry-After in ms (undefined, negative or not finite = not usable). */
-  | { readonly kind: 'rate-limited'; readonly retryAfterMs: number | undefined }
+  /**
+   * 429, with its Retry-After in ms (undefined, negative or not finite = not usable). `othersWaiting`: callers
+   * were queued for the bucket when it came (the gate fills it in), so the pace or window was holding sends
+   * back even if the refused send itself had not waited.
+   */
+  | {
+      readonly kind: 'rate-limited';
+      readonly retryAfterMs: number | undefined;
+      readonly othersWaiting?: boolean;
+    }
   /** Sent but no usable answer (5xx, network error, timeout): says nothing about the bucket. */
   | { readonly kind: 'failed' }
   /** Granted but never sent (the breaker or the budget said no). */
@@ -309,7 +317,7 @@ export function recordResult(
       return recover(countAccepted(settled, options, now), options, now);
     case 'rate-limited':
       // With every send from before the latest 429 settled, this one went after its pause: Retry-After honoured.
-      return rateLimited(settled, options, now, result.retryAfterMs, state.staleInFlight === 0);
+      return rateLimited(settled, options, now, result, state.staleInFlight === 0);
     case 'failed':
     case 'unsent':
       return settled;
@@ -403,7 +411,7 @@ function rateLimited(
   state: PacerState,
   options: PacerOptions,
   now: number,
-  retryAfterMs: number | undefined,
+  { retryAfterMs, othersWaiting = false }: Extract<SendResult, { kind: 'rate-limited' }>,
   sentAfterPause: boolean,
 ): PacerState {
   const usable = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0;
@@ -420,7 +428,7 @@ function rateLimited(
   const counted = { ...paused, rateLimited: paused.rateLimited + 1, staleInFlight: paused.inFlight };
 
   const current = counted.rate;
-  if (!counted.paceBound) {
+  if (!counted.paceBound && !othersWaiting) {
     // Nothing was waiting for the pacer: what was sent was what callers asked for, below the pace (or the
     // window), so the refusal does not say the pace is too high — another client on the key, a proxy, or
     // a limit below demand. Pause only. If the limit is real, the pause queues callers, the next sends
