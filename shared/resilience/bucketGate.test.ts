@@ -109,19 +109,18 @@ describe('BucketGate — a 429 holds the whole queue', () => {
     expect(g.ratePerSecond).toBe(16);
   });
 
-  it('learns a pace from a 429 while callers are queued, but only pauses when nobody is', async () => {
-    const { gate: idle } = gate();
-    take(idle); // the only caller, sent at once
-    await flushMicrotasks();
-    idle.settle({ kind: 'rate-limited', retryAfterMs: 1000 });
-    expect(idle.ratePerSecond).toBeUndefined();
-
-    const { gate: flood } = gate();
-    const tickets = Array.from({ length: 10 }, () => take(flood)); // 8 sent at once (the window), 2 queued
+  it('learns no pace from a 429 of a send that found the bucket free — until sends held back are refused', async () => {
+    const { gate: g, clock } = gate();
+    const tickets = Array.from({ length: 10 }, () => take(g)); // 8 sent at once (the window), 2 queued
     await flushMicrotasks();
     expect(tickets.filter((t) => t.result?.ok)).toHaveLength(8);
-    flood.settle({ kind: 'rate-limited', retryAfterMs: 1000 });
-    expect(flood.ratePerSecond).toBeGreaterThan(0);
+    g.settle({ kind: 'rate-limited', retryAfterMs: 1000 });
+    expect(g.ratePerSecond).toBeUndefined(); // only paused
+    for (let i = 0; i < 7; i += 1) g.settle({ kind: 'accepted' });
+    await clock.advance(1000);
+    expect(tickets.filter((t) => t.result?.ok)).toHaveLength(10); // the queued two, held back by the pause
+    g.settle({ kind: 'rate-limited', retryAfterMs: 1000 });
+    expect(g.ratePerSecond).toBeGreaterThan(0);
   });
 
   it('answers a caller at once when the pause outlasts its deadline, without taking a slot', async () => {

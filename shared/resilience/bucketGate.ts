@@ -165,9 +165,7 @@ export class BucketGate {
   settle(result: SendResult): void {
     const now = this.#clock.now();
     const before = this.#state;
-    const told =
-      result.kind === 'rate-limited' ? { ...result, othersWaiting: this.#head() !== undefined } : result;
-    this.#state = recordResult(before, this.#options, now, told);
+    this.#state = recordResult(before, this.#options, now, result);
     if (result.kind === 'rate-limited') this.#tell(before, now);
     this.#pump();
   }

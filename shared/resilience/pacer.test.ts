@@ -507,15 +507,6 @@ describe('pacer — a 429 for a send the pacer did not hold back', () => {
     expect(p.sends(5)).toEqual([1000, 1000, 1000, 1000, 1100]);
   });
 
-  it('reads the refusal as a test of the pace when callers are queued, even if the refused send had not waited', () => {
-    const p = new Pacer();
-    p.backlog = false;
-    p.sends(8); // a flood's first window, sent at once; the rest of the flood is queued at the gate
-    p.answer({ kind: 'rate-limited', retryAfterMs: 1000, othersWaiting: true });
-    expect(p.state.lastRefusal).toBe('learned');
-    expect(p.state.rate).toBeGreaterThan(0);
-  });
-
   it('still learns a real limit below demand, one refusal later: the pause makes the next sends wait', () => {
     const p = new Pacer();
     p.backlog = false;

@@ -47,8 +47,8 @@
  *   every such 429 opened an episode, so each burst cut ×0.8 three times plus once for the time it cost,
  *   and periodic bursts wore a learned 20/s down to its floor; now a burst costs its pauses, not the pace.)
  * - **Only a pace that was tested can be cut.** A 429 while the pacer held nothing back (the latest send
- *   found the pace, the window and any pause clear, and nobody is queued) says nothing about the pace:
- *   callers asked for less than it allowed. It pauses only — and an unpaced bucket stays unpaced. (Before, the chaos
+ *   found the pace, the window and any pause clear) says nothing about the pace: callers asked for less than
+ *   it allowed. It pauses only — and an unpaced bucket stays unpaced. (Before, the chaos
  *   soak's timer met a burst of refusals from elsewhere with its first status read and learned 0.2/s from
  *   the one answer it had: every later run handed its records off.) A real limit below what callers ask
  *   for is still learned, one refusal later: the pause queues them, so the next sends wait for the pacer.
@@ -205,16 +205,8 @@ export type RefusalReading = 'learned' | 'new-episode' | 'same-episode' | 'not-t
 export type SendResult =
   /** An answer that took a token: 2xx, or a 4xx other than 429. */
   | { readonly kind: 'accepted' }
-  /**
-   * 429, with its Retry-After in ms (undefined, negative or not finite = not usable). `othersWaiting`: callers
-   * were queued for the bucket when it came (the gate fills it in), so the pace or window was holding sends
-   * back even if the refused send itself had not waited.
-   */
-  | {
-      readonly kind: 'rate-limited';
-      readonly retryAfterMs: number | undefined;
-      readonly othersWaiting?: boolean;
-    }
+  /** 429, with its Retry-After in ms (undefined, negative or not finite = not usable). */
+  | { readonly kind: 'rate-limited'; readonly retryAfterMs: number | undefined }
   /** Sent but no usable answer (5xx, network error, timeout): says nothing about the bucket. */
   | { readonly kind: 'failed' }
   /** Granted but never sent (the breaker or the budget said no). */
@@ -317,7 +309,7 @@ export function recordResult(
       return recover(countAccepted(settled, options, now), options, now);
     case 'rate-limited':
       // With every send from before the latest 429 settled, this one went after its pause: Retry-After honoured.
-      return rateLimited(settled, options, now, result, state.staleInFlight === 0);
+      return rateLimited(settled, options, now, result.retryAfterMs, state.staleInFlight === 0);
     case 'failed':
     case 'unsent':
       return settled;
@@ -402,16 +394,17 @@ function recover(state: PacerState, options: PacerOptions, now: number): PacerSt
 /**
  * A 429: pause until `now + Retry-After` (or `defaultPauseMs`), never shortening a longer pause; the
  * server's bucket is empty now, so re-synchronise the GCRA copy; once per episode, set the rate (see the
- * module comment). A 429 inside the hold window, or with nothing accepted since the episode began, is the
- * same congestion signal as the one that set the rate; one for a send made after an honoured pause, with
- * nothing accepted since, is not the token bucket's and only moves where the next episode measures from.
+ * module comment). A 429 while the pacer held nothing back did not test the pace and only pauses. A 429
+ * inside the hold window, or with nothing accepted since the episode began, is the same congestion signal as
+ * the one that set the rate; one for a send made after an honoured pause, with nothing accepted since, is not
+ * the token bucket's and only moves where the next episode measures from.
  * @param sentAfterPause every send granted before the latest 429 had been settled before this one
  */
 function rateLimited(
   state: PacerState,
   options: PacerOptions,
   now: number,
-  { retryAfterMs, othersWaiting = false }: Extract<SendResult, { kind: 'rate-limited' }>,
+  retryAfterMs: number | undefined,
   sentAfterPause: boolean,
 ): PacerState {
   const usable = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0;
@@ -428,7 +421,9 @@ function rateLimited(
   const counted = { ...paused, rateLimited: paused.rateLimited + 1, staleInFlight: paused.inFlight };
 
   const current = counted.rate;
-  if (!counted.paceBound && !othersWaiting) {
+  // Empty now means `burst` intervals of debt from now: what the pause refills may go at its end.
+  const resync = (rate: number): number => Math.max(counted.tat, now + (options.burst * 1000) / rate);
+  if (!counted.paceBound) {
     // Nothing was waiting for the pacer: what was sent was what callers asked for, below the pace (or the
     // window), so the refusal does not say the pace is too high — another client on the key, a proxy, or
     // a limit below demand. Pause only. If the limit is real, the pause queues callers, the next sends
@@ -436,9 +431,7 @@ function rateLimited(
     return {
       ...counted,
       lastRefusal: 'not-held-back',
-      ...(current !== undefined
-        ? { tat: Math.max(counted.tat, now + (options.burst * 1000) / current) }
-        : {}),
+      ...(current !== undefined ? { tat: resync(current) } : {}),
     };
   }
   const { episode } = counted;
@@ -451,11 +444,9 @@ function rateLimited(
       lastRefusal: 'not-the-bucket',
       episode: { at: counted.pausedUntil, accepted: counted.accepted },
       holdUntil: Math.max(counted.holdUntil, counted.pausedUntil),
-      tat: Math.max(counted.tat, now + (options.burst * 1000) / current),
+      tat: resync(current),
     };
   }
-  // Empty now means `burst` intervals of debt from now: what the pause refills may go at its end.
-  const resync = (rate: number): number => Math.max(counted.tat, now + (options.burst * 1000) / rate);
   // A 429 with nothing accepted since the episode began belongs to that episode, however late it comes.
   if (current !== undefined && (now < counted.holdUntil || nothingAccepted)) {
     return { ...counted, lastRefusal: 'same-episode', tat: resync(current) };
