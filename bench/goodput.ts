@@ -116,7 +116,7 @@ export async function runGoodput(options: GoodputOptions): Promise<BenchSection>
 }
 
 /** Our pipeline: `processSourceBlob` per blob, `concurrency` at a time, plus the timer. */
-export async function runPipeline(
+async function runPipeline(
   label: string,
   name: string,
   azurite: AzuriteInstance,
@@ -333,7 +333,6 @@ async function stageAssets(emulator: EmulatorProcess, prefix: string, count: num
   return blobPaths;
 }
 
-/** The client, with `createSubmission` timed (first attempt, last success) — everything else untouched. */
 /** When creates were called and answered; `inFlight` counts calls waiting at the gate or on the wire. */
 interface Timing {
   first: number;
@@ -362,6 +361,7 @@ async function timed(timing: Timing, call: () => Promise<SubmissionOutcome>): Pr
   }
 }
 
+/** The client, with `createSubmission` timed (first attempt, last success) — everything else untouched. */
 function timedApi(deps: AppDeps, timing: Timing): PollApi {
   const client = deps.client;
   return {

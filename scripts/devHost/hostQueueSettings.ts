@@ -10,26 +10,18 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
+const Queues = z.object({
+  batchSize: z.number().int().min(1).max(32).optional(),
+  newBatchThreshold: z.number().int().min(0).optional(),
+  maxDequeueCount: z.number().int().min(1).optional(),
+});
+
 const HostJson = z.object({
-  extensions: z
-    .object({
-      queues: z
-        .object({
-          batchSize: z.number().int().min(1).max(32).optional(),
-          newBatchThreshold: z.number().int().min(0).optional(),
-          maxDequeueCount: z.number().int().min(1).optional(),
-        })
-        .optional(),
-    })
-    .optional(),
+  extensions: z.object({ queues: Queues.optional() }).optional(),
 });
 
 /** What the driver takes from host.json; absent keys keep the host's defaults. */
-export interface HostQueueSettings {
-  readonly batchSize?: number;
-  readonly newBatchThreshold?: number;
-  readonly maxDequeueCount?: number;
-}
+export type HostQueueSettings = Readonly<z.infer<typeof Queues>>;
 
 /** Reads `<appRoot>/host.json`; throws with the offending keys when the queue settings are not valid. */
 export function readHostQueueSettings(appRoot: string): HostQueueSettings {
