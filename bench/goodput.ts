@@ -14,8 +14,8 @@
  * - **ours, client + gate only**: the real `MediaMagicClient` with its resilience layer (gate, pacer,
  *   breaker, budget) submitting pre-uploaded blob paths, every one at once — the pacer alone, on exactly the
  *   baseline's work. A call handed off (`retry-later`) is called again at its retry time, as the timer would.
- * - **seed baseline**: the guide's `request_with_retries` around `POST /submissions`, one call per
- *   pre-uploaded blob, `concurrency` at a time and again all at once.
+ * - **guide baseline**: the `request_with_retries` of MediaMagic's error-handling guide around
+ *   `POST /submissions`, one call per pre-uploaded blob, `concurrency` at a time and again all at once.
  */
 import type { EmulatorStats } from '../emulator/stats.js';
 import { EmulatorClient } from '../emulator/testkit.js';
@@ -106,8 +106,8 @@ export async function runGoodput(options: GoodputOptions): Promise<BenchSection>
         `submission_write=${options.ratePerSecond}:${options.burst}`,
       ),
       await runClientOnly(azurite, options),
-      await runSeed(azurite, options, options.concurrency),
-      await runSeed(azurite, options, options.files),
+      await runGuideBaseline(azurite, options, options.concurrency),
+      await runGuideBaseline(azurite, options, options.files),
     ];
     return section(options, sides);
   } finally {
@@ -258,19 +258,19 @@ export async function runClientOnly(
   }
 }
 
-/** The seed guide's client: one `request_with_retries` per pre-uploaded blob, `concurrency` at a time. */
-async function runSeed(
+/** The guide baseline: one `request_with_retries` per pre-uploaded blob, `concurrency` at a time. */
+async function runGuideBaseline(
   azurite: AzuriteInstance,
   options: GoodputOptions,
   concurrency: number,
 ): Promise<SideResult> {
   const atOnce = concurrency >= options.files;
   const label = atOnce
-    ? `seed baseline, all ${num(options.files)} at once`
-    : `seed baseline, ${concurrency} at a time`;
+    ? `guide baseline, all ${num(options.files)} at once`
+    : `guide baseline, ${concurrency} at a time`;
   const emulator = await startEmulatorProcess(azurite.connectionString, rateFlag(options));
   try {
-    const blobPaths = await stageAssets(emulator, atOnce ? 'seed-all' : 'seed', options.files);
+    const blobPaths = await stageAssets(emulator, atOnce ? 'guide-all' : 'guide', options.files);
     progress(`goodput/${label}`, `${blobPaths.length} submissions`);
     const started = Date.now();
     let lastCreatedAt = started;
@@ -490,7 +490,8 @@ function section(options: GoodputOptions, sides: readonly SideResult[]): BenchSe
         `to R = ${R}/s with burst ${options.burst}, every other bucket unlimited. "pipeline" = the whole ` +
         'submission path (`processSourceBlob`: properties, ledger claim, sniff, upload URL, server-side copy, ' +
         `create) over real Azurite, ${options.concurrency} invocations in flight in one process, plus the timer ` +
-        're-driving hand-offs every second. "client + gate only" and the seed baseline submit pre-uploaded assets.',
+        're-driving hand-offs every second. "client + gate only" and the guide baseline submit ' +
+        'pre-uploaded assets.',
       'submissions/s ÷ R counts submissions beyond the initial burst, from the first POST /submissions to the ' +
         'last 201 (the burst is free to any client at t = 0). wall time runs from t = 0 to the last 201 ' +
         '(ours) or to the last answer (the baseline, which gives up).',

@@ -1,6 +1,6 @@
 /**
- * The baseline: the seed guide's `request_with_retries`, ported line for line from its Python so the
- * benchmarks compare our pipeline with what the guide tells integrators to write.
+ * The guide baseline: the `request_with_retries` of MediaMagic's error-handling guide, ported line for line
+ * from its Python so the benchmarks compare our pipeline with what the guide tells integrators to write.
  *
  * ```python
  * for attempt in range(max_retries):                       # max_retries = 4
@@ -20,7 +20,7 @@
  * (as `requests` does), and the caller's file is then not submitted.
  */
 
-/** The retry policy of the seed guide. */
+/** The retry policy of MediaMagic's error-handling guide. */
 export const SEED_POLICY = Object.freeze({
   maxRetries: 4,
   baseDelayMs: 1000,

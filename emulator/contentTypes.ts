@@ -31,7 +31,8 @@ export const ALLOWED_TYPES: Readonly<Record<string, Category>> = {
 
 /**
  * Maximum blob size per category, checked at submission create. The docs write "5 GB / 500 MB / 50 MB /
- * 100 MB" and the seed guide's own validator uses powers of 1024, so these are binary units.
+ * 100 MB" and MediaMagic's error-handling guide's own validator uses powers of 1024, so these are binary
+ * units.
  */
 export const DEFAULT_CATEGORY_MAX_BYTES: Readonly<Record<Category, number>> = {
   video: 5 * 1024 ** 3,

@@ -3,8 +3,8 @@
  *
  * - domain errors (most 4xx/5xx, including 401): `{detail, docs_url?}`
  * - validation (422): `{detail: "Request validation failed", fields: [{field, message}]}` — the real
- *   envelope's field names are a documented gap; this shape is the emulator's choice and matches what the
- *   seed guide tells clients to read (`fields`), see docs/emulator.md
+ *   envelope's field names are a documented gap; this shape is the emulator's choice and matches what
+ *   MediaMagic's error-handling guide tells clients to read (`fields`), see docs/emulator.md
  * - plan gating (402): `{error_code: "tier_not_authorized_for_integrations_api", message, bucket}`
  * - rate limiting (429): `{error}` plus a `Retry-After` header in whole seconds
  *

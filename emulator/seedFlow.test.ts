@@ -26,7 +26,7 @@ interface Submission {
   assets: Asset[];
 }
 
-describe('the seed guide flow', () => {
+describe('the error-handling guide’s own flow', () => {
   const azurite = useAzurite();
   let emulator: EmulatorHandle;
   let client: EmulatorClient;

@@ -25,8 +25,9 @@ export function creationView(submission: SubmissionRecord, workflowId = submissi
 }
 
 /**
- * The status (polling) response. Per the seed guide the per-asset objects carry `status` (the reference's
- * example omits it; the guide wins). `isRetryable` is "could be retried right now".
+ * The status (polling) response. Per MediaMagic's error-handling guide the per-asset objects carry `status`
+ * (the API reference's example omits it; the guide wins: docs/design.md, "MediaMagic's error table").
+ * `isRetryable` is "could be retried right now".
  */
 export function submissionView(submission: SubmissionRecord, processor: Processor, now: number) {
   const status = submissionStatus(submission);

@@ -1,7 +1,7 @@
 /**
- * The timer (DESIGN decision 9): polling as the safety net. Each run works through the ledger records whose
- * `due` time has come — re-drives pending submissions, follows in-flight ones, retries retryable assets,
- * writes results, reconciles unconfirmed submissions, flags stuck ones. A thin adapter over
+ * The timer (docs/design.md, decision 9): polling as the safety net. Each run works through the ledger
+ * records whose `due` time has come — re-drives pending submissions, follows in-flight ones, retries
+ * retryable assets, writes results, reconciles unconfirmed submissions, flags stuck ones. A thin adapter over
  * `shared/pipeline/pollDue.ts`, loaded on the first run so that loading the app stays cheap
  * (`shared/app/lazyAppDeps.ts`).
  */

@@ -1,8 +1,8 @@
 /**
- * MediaMagic webhooks (DESIGN decision 9): an anonymous HTTP trigger guarded by Standard Webhooks signature
- * verification, not by a function key — MediaMagic signs its deliveries and cannot be given our key. A thin
- * adapter: the logic lives in `shared/webhooks/`, loaded on the first delivery so that loading the app
- * stays cheap (`shared/app/lazyAppDeps.ts`).
+ * MediaMagic webhooks (docs/design.md, decision 9): an anonymous HTTP trigger guarded by Standard Webhooks
+ * signature verification, not by a function key — MediaMagic signs its deliveries and cannot be given our
+ * key. A thin adapter: the logic lives in `shared/webhooks/`, loaded on the first delivery so that loading
+ * the app stays cheap (`shared/app/lazyAppDeps.ts`).
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import type { AppDeps } from '../shared/app/appDeps.js';

@@ -1,7 +1,7 @@
 /**
  * Blob-created submission: a queue trigger on the BlobCreated events Event Grid writes to
- * `BLOB_EVENTS_QUEUE` (DESIGN decision 1 — not the host's blob trigger, which loads the whole blob into
- * memory). A thin adapter: the logic lives in `shared/pipeline/`, loaded on the first invocation so that
+ * `BLOB_EVENTS_QUEUE` (docs/design.md, decision 1 — not the host's blob trigger, which loads the whole blob
+ * into memory). A thin adapter: the logic lives in `shared/pipeline/`, loaded on the first invocation so that
  * loading the app stays cheap (`shared/app/lazyAppDeps.ts`).
  */
 import { app, type InvocationContext } from '@azure/functions';

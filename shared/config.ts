@@ -1,5 +1,5 @@
 /**
- * The app's settings, validated once at start-up (DESIGN decision 11).
+ * The app's settings, validated once at start-up (docs/design.md, decision 11).
  *
  * {@link SETTINGS} is the single source of truth: `loadConfig` parses exactly the settings it lists, the
  * README table and the infra check are generated from it, and `local.settings.sample.json` is tested

@@ -8,7 +8,8 @@ import { sampleMedia } from './support/media.js';
 import { ScriptedServer } from './support/scriptedServer.js';
 
 /**
- * The seed guide's "Error handling checklist", one named test per point, each over a real socket.
+ * The "Error handling checklist" of MediaMagic's error-handling guide (docs/design.md,
+ * "MediaMagic's error table"), one named test per point, each over a real socket.
  * (The pipeline-level proofs of the same points live in test/submission and test/tracking.)
  */
 const KEY = 'sk_test_' + '0f'.repeat(32);
@@ -34,7 +35,7 @@ afterEach(async () => {
   await server.stop();
 });
 
-describe("the seed guide's error handling checklist", () => {
+describe("MediaMagic's error-handling checklist", () => {
   it('1. branches on response.status_code, then reads detail (or fields for 422)', async () => {
     server.sequence(
       { respond: 404, body: { detail: 'Submission not found' } },

@@ -1,5 +1,5 @@
 // BlobCreated events of the source container → the storage queue the app's queue trigger reads
-// (DESIGN decision 1: metadata only, durable buffering, a poison queue, no 30 s webhook timeout).
+// (docs/design.md, decision 1: metadata only, durable buffering, a poison queue, no 30 s webhook timeout).
 //
 // Because the destination is a queue, not the app's blob-extension webhook, the subscription can be
 // created here, before any code is deployed: no post-deploy script and no function key are involved.

@@ -7,8 +7,8 @@ import { loadConfig } from '../config.js';
 let checked = false;
 
 /**
- * Validates the settings once when the app loads (DESIGN decision 11), so a bad deployment says which
- * settings are wrong in the host's start-up log rather than at the first invocation. It logs instead of
+ * Validates the settings once when the app loads (docs/design.md, decision 11), so a bad deployment says
+ * which settings are wrong in the host's start-up log rather than at the first invocation. It logs instead of
  * throwing: an entry file that throws while loading takes every function down, including ones a broken
  * optional setting would not affect; each invocation still fails with the same error until it is fixed.
  */

@@ -1,6 +1,6 @@
 /**
- * Reads a queue message as a BlobCreated event (DESIGN decision 1): Event Grid or CloudEvents 1.0 schema,
- * a parsed object, JSON, base64 or bytes, alone or as a one-element array. The pipeline acts only on
+ * Reads a queue message as a BlobCreated event (docs/design.md, decision 1): Event Grid or CloudEvents 1.0
+ * schema, a parsed object, JSON, base64 or bytes, alone or as a one-element array. The pipeline acts only on
  * committed block blobs in the source container; everything else comes back as `ignored` with a reason
  * naming the problem, so the handler can log it and complete the message. Never throws: a throw would
  * make the host retry the message until it lands in the poison queue.

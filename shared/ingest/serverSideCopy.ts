@@ -1,7 +1,7 @@
 /**
  * Copies a source blob into MediaMagic's upload URL entirely server-side: Put Block From URL in parallel
- * chunks, then Put Block List. The blob's bytes never enter this process (DESIGN decision 4), so a 5 GiB
- * video costs the function a few kilobytes of memory.
+ * chunks, then Put Block List. The blob's bytes never enter this process (docs/design.md, decision 4), so a 5
+ * GiB video costs the function a few kilobytes of memory.
  */
 import { BlockBlobClient, RestError } from '@azure/storage-blob';
 import type { Clock, Random } from '../clock.js';

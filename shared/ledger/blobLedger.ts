@@ -1,5 +1,5 @@
 /**
- * The ledger on Azure Blob Storage (DESIGN decisions 2 and 3).
+ * The ledger on Azure Blob Storage (docs/design.md, decisions 2 and 3).
  *
  * Layout in the ledger container:
  * - `records/<key>.json` — one record per source blob; blob index tags `state`, `due`, `gen` for the work index.

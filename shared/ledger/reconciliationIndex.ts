@@ -1,5 +1,5 @@
 /**
- * What lets a submission whose creation response was lost find its record again (DESIGN decision 8).
+ * What lets a submission whose creation response was lost find its record again (docs/design.md, decision 8).
  *
  * MediaMagic returns no submission id with its 409 "already submitted", and webhooks carry the submission
  * and asset ids, not our blob name. So, beside the ledger records:

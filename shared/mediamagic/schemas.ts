@@ -39,7 +39,10 @@ export const SubmissionCreated = z.looseObject({
 });
 export type SubmissionCreated = z.infer<typeof SubmissionCreated>;
 
-/** An asset inside `GET /submissions/{id}`. Per the seed guide, each carries its own `status`. */
+/**
+ * An asset inside `GET /submissions/{id}`. Per MediaMagic's error-handling guide each carries its own
+ * `status` (docs/design.md, "MediaMagic's error table").
+ */
 export const SubmissionAsset = z.looseObject({
   assetId: id,
   status: z.string().optional(),

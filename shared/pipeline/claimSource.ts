@@ -1,5 +1,5 @@
 /**
- * Claiming a source blob in the ledger: the exactly-once gate (DESIGN decision 2). Every trigger is
+ * Claiming a source blob in the ledger: the exactly-once gate (docs/design.md, decision 2). Every trigger is
  * at-least-once, so the same blob arrives many times; only the invocation whose create-only write (or
  * generation bump) lands may go on to submit it.
  */

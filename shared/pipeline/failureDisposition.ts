@@ -41,7 +41,8 @@ export function dispositionOf(failure: Failure): Disposition {
     case 'circuit-open':
       return { kind: 'later', failure: recorded, retryAt: failure.retryAt };
     case 'unexpected-status':
-      // Not retryable per the seed's table, but a 5xx from a gateway is not the file's fault either.
+      // Not retryable per MediaMagic's error table (docs/design.md), but a 5xx from a gateway is not the
+      // file's fault either.
       return failure.status >= 500
         ? { kind: 'later', failure: recorded }
         : { kind: 'rejected', failure: recorded };

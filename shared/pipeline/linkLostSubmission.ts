@@ -1,6 +1,6 @@
 /**
- * Linking a record to a submission whose creation response was lost (DESIGN decision 8). Two callers find
- * the submission id — the timer, from an orphaned webhook, and an operator, from MediaMagic's dashboard
+ * Linking a record to a submission whose creation response was lost (docs/design.md, decision 8). Two callers
+ * find the submission id — the timer, from an orphaned webhook, and an operator, from MediaMagic's dashboard
  * (`mediamagic-autosubmit link`) — and both must prove it is the record's before writing: the submission's
  * workspace and its asset's file name give the blob path MediaMagic stored, which must be the one the record
  * submitted. Linking the wrong submission would attach someone else's results to this file, so a mismatch is

@@ -1,6 +1,6 @@
 /**
- * One timer run (DESIGN decision 9, "polling as the net"): work through the records whose `due` time has
- * come, by the tag index, with bounded concurrency and within a time budget, each by the step its state
+ * One timer run (docs/design.md, decision 9, "polling as the net"): work through the records whose `due` time
+ * has come, by the tag index, with bounded concurrency and within a time budget, each by the step its state
  * calls for. Records not reached stay due for the next run; nothing is dropped.
  */
 import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';

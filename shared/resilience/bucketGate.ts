@@ -1,7 +1,7 @@
 /**
- * Per-bucket gate (DESIGN decision 7): every caller of one MediaMagic rate-limit bucket in this process
- * waits in one FIFO queue, and the pacer (`pacer.ts`, pure) decides when the head may go. A 429 pauses the
- * whole queue until its Retry-After; nobody is sent before that.
+ * Per-bucket gate (docs/design.md, decision 7): every caller of one MediaMagic rate-limit bucket in this
+ * process waits in one FIFO queue, and the pacer (`pacer.ts`, pure) decides when the head may go. A 429
+ * pauses the whole queue until its Retry-After; nobody is sent before that.
  *
  * Why a queue rather than handing out future send slots: a caller holding a slot 3 s ahead cannot give it
  * back when a 429 pauses the bucket, so the schedule after the pause would keep everyone's old slots — and

@@ -1,6 +1,6 @@
 /**
- * Circuit breaker for one API host (DESIGN decision 7): counts only server faults and network failures,
- * opens per instance, admits one probe at a time, and fails fast.
+ * Circuit breaker for one API host (docs/design.md, decision 7): counts only server faults and network
+ * failures, opens per instance, admits one probe at a time, and fails fast.
  *
  * - **Trips** on `consecutiveFailures` in a row (works at the low per-instance volumes a serverless function
  *   sees) or on a failure ratio over a rolling window once `minimumThroughput` calls were seen (so 2

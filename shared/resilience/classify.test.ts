@@ -29,8 +29,8 @@ function classify(status: number, bodyText: string, headers: Record<string, stri
   return classifyHttpError({ status, bodyText, header: (n) => headers[n.toLowerCase()] }, NOW);
 }
 
-/** The seed's status table, as data: status → [kind, retryable]. */
-const SEED_TABLE: readonly [number, string, boolean][] = [
+/** MediaMagic's error table (docs/design.md), as data: status → [kind, retryable]. */
+const ERROR_TABLE: readonly [number, string, boolean][] = [
   [400, 'bad-request', false],
   [401, 'unauthorized', false],
   [402, 'plan-not-authorized', false],
@@ -48,8 +48,8 @@ const SEED_TABLE: readonly [number, string, boolean][] = [
   [418, 'unexpected-status', false],
 ];
 
-describe('classifyHttpError — the seed table × every body shape', () => {
-  for (const [status, kind, retryable] of SEED_TABLE) {
+describe('classifyHttpError — MediaMagic’s error table × every body shape', () => {
+  for (const [status, kind, retryable] of ERROR_TABLE) {
     for (const [shape, make] of Object.entries(SHAPES)) {
       it(`${status} with a ${shape} body → ${kind}, retryable=${retryable}`, () => {
         const f = classify(status, make('Something happened'));

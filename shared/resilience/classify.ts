@@ -1,5 +1,5 @@
 /**
- * Classification of every API outcome on the two axes the seed guide and DESIGN decision 6 ask for:
+ * Classification of every API outcome on the two axes of docs/design.md, decision 6:
  * what it means (status + body) and whether the request reached the server (transport errors).
  *
  * Pure: no I/O, no clock of its own (the caller passes `nowMs` for Retry-After).

@@ -1,7 +1,7 @@
 /**
- * One deadline per invocation bounds every wait (DESIGN decision 6). When a wait would end after it, the
- * caller records "retry at T" for the timer to re-drive instead of sleeping past the function's timeout or
- * shortening a Retry-After to fit.
+ * One deadline per invocation bounds every wait (docs/design.md, decision 6). When a wait would end after it,
+ * the caller records "retry at T" for the timer to re-drive instead of sleeping past the function's timeout
+ * or shortening a Retry-After to fit.
  */
 
 /** Either wait `ms` now, or hand off: nothing may be attempted before `retryAt` (epoch ms). */

@@ -27,7 +27,7 @@ export type ForbiddenReason =
   'invalid-blob-path' | 'invalid-filename' | 'sandbox-only' | 'other-workspace' | 'unknown';
 /** Why a 404 happened: the resource is absent, or (issues/topics) the asset has not finished processing. */
 export type NotFoundReason = 'missing' | 'pending';
-/** Why a 409 happened: the three cases the seed and the reference tell apart by `detail`. */
+/** Why a 409 happened: the three cases MediaMagic's documents tell apart by `detail` (docs/design.md). */
 export type ConflictReason = 'already-submitted' | 'not-retryable' | 'retry-in-progress' | 'unknown';
 /** Which phase of the exchange ran out of time. */
 export type TimeoutPhase = 'connect' | 'headers' | 'body';
@@ -35,7 +35,7 @@ export type TimeoutPhase = 'connect' | 'headers' | 'body';
 interface Base {
   /** Human-readable summary that names the problem; never contains a secret. */
   readonly message: string;
-  /** True only when the seed's table allows resending the same request (429, 500, 502, or not sent). */
+  /** True only when MediaMagic's error table allows resending the request (429, 500, 502, or not sent). */
   readonly retryable: boolean;
   readonly reach: Reach;
 }
@@ -146,7 +146,7 @@ export type Failure =
 /** Every stable failure kind. */
 export type FailureKind = Failure['kind'];
 
-/** Statuses the seed's table marks retryable: "Only 429, 500, and 502 are safe to retry." */
+/** Statuses MediaMagic's error table marks retryable: "Only 429, 500, and 502 are safe to retry." */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502]);
 
 /**

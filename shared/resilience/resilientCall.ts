@@ -1,7 +1,7 @@
 /**
- * The one retry layer (DESIGN decision 6): runs attempts of one logical API call through the bucket gate,
- * the host's circuit breaker and the retry budget, backs off with full jitter and a Retry-After floor, and
- * never sleeps past the invocation's deadline — it returns a typed `retry-later` instead.
+ * The one retry layer (docs/design.md, decision 6): runs attempts of one logical API call through the bucket
+ * gate, the host's circuit breaker and the retry budget, backs off with full jitter and a Retry-After floor,
+ * and never sleeps past the invocation's deadline — it returns a typed `retry-later` instead.
  */
 import type { Clock, Random } from '../clock.js';
 import type { Bucket } from '../mediamagic/buckets.js';

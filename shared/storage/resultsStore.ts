@@ -1,6 +1,6 @@
 /**
- * Where results land (DESIGN decision 10): one JSON document per source blob in `RESULTS_CONTAINER`, at a
- * path derived from the source blob's name, so results sit "next to" their inputs in Storage Explorer.
+ * Where results land (docs/design.md, decision 10): one JSON document per source blob in `RESULTS_CONTAINER`,
+ * at a path derived from the source blob's name, so results sit "next to" their inputs in Storage Explorer.
  * Writes overwrite: writing the same result twice (an overlapping timer run) is harmless.
  */
 import type { ContainerClient } from '@azure/storage-blob';

@@ -1,7 +1,7 @@
 /**
  * The source container as the pipeline sees it: properties, one ranged read for sniffing, state tags, and a
  * short-lived read SAS for server-side copies. Tags, never metadata: writing metadata changes the ETag and
- * would look like new content (DESIGN decision 3).
+ * would look like new content (docs/design.md, decision 3).
  */
 import {
   BlobSASPermissions,

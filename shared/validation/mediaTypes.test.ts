@@ -19,7 +19,7 @@ import {
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 describe('the allowlist', () => {
-  it('is exactly the seed’s ALLOWED_TYPES, in its order', () => {
+  it('is exactly the error-handling guide’s ALLOWED_TYPES, in its order', () => {
     expect([...ALLOWED_MIME_TYPES]).toEqual([
       'video/mp4',
       'video/quicktime',
@@ -52,7 +52,7 @@ describe('the allowlist', () => {
 });
 
 describe('size caps', () => {
-  it('are the seed’s MAX_SIZES, keyed by top-level type, in binary units', () => {
+  it('are the error-handling guide’s MAX_SIZES, keyed by top-level type, in binary units', () => {
     expect(MAX_BYTES_BY_TOP_LEVEL_TYPE).toEqual({
       video: 5_368_709_120,
       audio: 524_288_000,

@@ -1,10 +1,11 @@
 /**
- * The media types MediaMagic accepts, exactly as the seed's allowlist lists them, with the category, size
- * cap and file extensions of each. The seed is the authority: caps are keyed by the MIME's top-level type
- * (`video`, `audio`, `image`, `application`, `text`) in binary units, as its `MAX_SIZES` computes them.
+ * The media types MediaMagic accepts, exactly as its error-handling guide's allowlist lists them, with the
+ * category, size cap and file extensions of each. The guide is the authority (docs/design.md,
+ * "MediaMagic's error table"): caps are keyed by the MIME's top-level type (`video`, `audio`, `image`,
+ * `application`, `text`) in binary units, as its `MAX_SIZES` computes them.
  */
 
-/** The seed's allowlist, verbatim. */
+/** The allowlist of MediaMagic's error-handling guide, verbatim. */
 export const ALLOWED_MIME_TYPES = [
   'video/mp4',
   'video/quicktime',
@@ -32,7 +33,7 @@ export type AllowedMime = (typeof ALLOWED_MIME_TYPES)[number];
 /** MediaMagic's four media categories; `application/*` and `text/plain` are documents. */
 export type MediaCategory = 'video' | 'audio' | 'image' | 'document';
 
-/** The seed's `MAX_SIZES`, keyed by top-level type, in bytes. */
+/** The guide's `MAX_SIZES`, keyed by top-level type, in bytes. */
 export const MAX_BYTES_BY_TOP_LEVEL_TYPE = {
   video: 5 * 1024 ** 3,
   audio: 500 * 1024 ** 2,

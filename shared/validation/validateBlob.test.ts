@@ -133,7 +133,7 @@ describe('validateBlob — accepted', () => {
 });
 
 describe('validateBlob — rejected', () => {
-  it('says what is wrong and what to do when the bytes are another type (the DESIGN example)', () => {
+  it('says what is wrong and what to do when the bytes are another type (docs/design.md, decision 5)', () => {
     expect(rejectionOf(blob({ firstBytes: PDF }))).toEqual({
       kind: 'content-mismatch',
       message:

@@ -1,5 +1,5 @@
 /**
- * Validates a blob before any MediaMagic call (DESIGN decision 5), from its properties and its first
+ * Validates a blob before any MediaMagic call (docs/design.md, decision 5), from its properties and its first
  * bytes. A rejection is terminal and its message says what is wrong and what to do about it.
  *
  * Checks run in the order a person would fix them: the name, then emptiness (a failed upload), the type,
@@ -193,7 +193,7 @@ function contentMismatch(
   return reject('content-mismatch', `${name} ${claim} but ${looks}; ${fix}`);
 }
 
-/** Binary units, as the seed computes its caps: "5 GiB", "512.5 MiB". */
+/** Binary units, as MediaMagic's error-handling guide computes its caps: "5 GiB", "512.5 MiB". */
 export function formatBytes(bytes: number): string {
   const units: [string, number][] = [
     ['GiB', 1024 ** 3],

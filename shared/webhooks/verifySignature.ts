@@ -1,6 +1,6 @@
 /**
- * Standard Webhooks signature verification (DESIGN decision 9), over the raw body bytes exactly as they
- * arrived: re-serialising parsed JSON would change the bytes and break every signature.
+ * Standard Webhooks signature verification (docs/design.md, decision 9), over the raw body bytes exactly as
+ * they arrived: re-serialising parsed JSON would change the bytes and break every signature.
  *
  * Our own code on `node:crypto` rather than the `standardwebhooks` package: it takes several secrets (key
  * rotation), reads the clock we inject, signs the body bytes without a UTF-8 round trip, and reports WHY a

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { requestWithRetries, seedDelayMs, type SeedResponse } from '../../bench/seedClient.js';
 
-/** Runs the seed loop over scripted answers, recording every wait instead of sleeping. */
+/** Runs the guide's retry loop over scripted answers, recording every wait instead of sleeping. */
 async function run(answers: SeedResponse[], random = 0.5) {
   const waits: number[] = [];
   let sent = 0;
@@ -21,7 +21,7 @@ const status = (code: number, retryAfter: string | null = null): SeedResponse =>
   retryAfter,
 });
 
-describe('the seed guide baseline (request_with_retries)', () => {
+describe('the guide baseline (request_with_retries of MediaMagic’s error-handling guide)', () => {
   it('gives up after four attempts and returns the last 429 (the file is then not submitted)', async () => {
     const { outcome, waits, sent } = await run([status(429, '1')]);
     expect(sent).toBe(4);

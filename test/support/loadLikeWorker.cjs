@@ -1,6 +1,7 @@
 // Loads the app's entry files the way the Azure Functions Node worker does (package.json `main` glob, each
 // match required in order) with a fake `@azure/functions-core`, and prints the captured registrations as
-// JSON. See reference/azure-functions.md §1.9 and §2.4. Usage: node test/support/loadLikeWorker.cjs <appRoot>
+// JSON. Why this captures what the host would see: docs/design.md, "Platform facts the design rests on".
+// Usage: node test/support/loadLikeWorker.cjs <appRoot>
 'use strict';
 const Module = require('node:module');
 const fs = require('node:fs');
