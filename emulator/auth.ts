@@ -1,7 +1,7 @@
 /**
  * API keys and the authentication step every `/api/integrations/...` route runs first. Keys are
  * workspace-scoped (the workspace is derived from the key, never sent in a body) and the prefix alone
- * picks the environment: `sk_test_` is sandbox, `sk_live_` is live (contract §0, §5).
+ * picks the environment: `sk_test_` is sandbox, `sk_live_` is live (per the contract).
  */
 import { createHash } from 'node:crypto';
 import type { Bucket } from '../shared/mediamagic/buckets.js';

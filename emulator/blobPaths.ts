@@ -1,5 +1,5 @@
 /**
- * File names and blob paths. A blob path is `<workspace-id>/<filename>` (contract §7.4); the concrete
+ * File names and blob paths. A blob path is `<workspace-id>/<filename>` (per the contract); the concrete
  * validation rules are a documented gap, so the emulator applies conservative ones: one path segment
  * after the caller's own workspace id, no traversal, no control characters.
  */

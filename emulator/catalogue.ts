@@ -1,5 +1,5 @@
 /**
- * The endpoint catalogue (contract §1.0): one id per endpoint with its method, exact path template and
+ * The endpoint catalogue of the contract: one id per endpoint with its method, exact path template and
  * rate-limit bucket. Routing, fault rules and stats all key on these ids, so a fault can target
  * "submissions.create" without spelling out a path.
  */

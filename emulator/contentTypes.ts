@@ -1,5 +1,5 @@
 /**
- * The content-type allowlist, its four categories with their maximum sizes (contract §7.3), and the
+ * The content-type allowlist, its four categories with their maximum sizes (per the contract), and the
  * file-extension mapping the emulator uses to decide a blob path's declared type.
  */
 import path from 'node:path';

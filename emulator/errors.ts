@@ -1,5 +1,5 @@
 /**
- * The four error body shapes MediaMagic uses, chosen by status (contract §3):
+ * The four error body shapes MediaMagic uses, chosen by status as the contract documents them:
  *
  * - domain errors (most 4xx/5xx, including 401): `{detail, docs_url?}`
  * - validation (422): `{detail: "Request validation failed", fields: [{field, message}]}` — the real

@@ -7,7 +7,7 @@ import type { RunOutcome, Script } from './scripts.js';
 /** Status of one asset. The contract publishes no asset enum; the submission enum minus `uploading` fits. */
 export type AssetStatus = 'submitted' | 'processing' | 'complete' | 'failed';
 
-/** Submission status enum (contract §2.1). The emulator never reports `uploading`: blobs exist at create. */
+/** Submission status enum, as the contract lists it. Never reported here: `uploading` (blobs exist at create). */
 export type SubmissionStatus = 'uploading' | 'submitted' | 'processing' | 'complete' | 'failed';
 
 /** Why the last run of an asset failed. */

@@ -1,7 +1,7 @@
 /**
- * Token-bucket rate limiting per API key and per capability bucket (contract §4). The real limits are not
- * published, so every bucket is unlimited unless configured; tests and benchmarks set tight limits to
- * exercise the client's 429 handling.
+ * Token-bucket rate limiting per API key and per capability bucket, as the contract describes it. The real
+ * limits are not published, so every bucket is unlimited unless configured; tests and benchmarks set tight
+ * limits to exercise the client's 429 handling.
  */
 import type { Clock } from '../shared/clock.js';
 import type { Bucket } from '../shared/mediamagic/buckets.js';

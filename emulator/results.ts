@@ -1,12 +1,12 @@
 /**
- * Realistic analysis results for a completed asset: issues shaped like the contract's `IssueResponse`
- * (§8.1), enriched issues, and topics that cluster two or more issues. They are generated, not stored:
+ * Realistic analysis results for a completed asset: issues shaped like the contract's `IssueResponse`,
+ * enriched issues, and topics that cluster two or more issues. They are generated, not stored:
  * a seeded PRNG keyed by the asset id and run makes every read of the same asset return the same data.
  */
 import type { AssetRecord } from './model.js';
 import { seedFrom, seededRandom } from './random.js';
 
-/** Issue severity (contract §8.1). */
+/** Issue severity, as the contract lists it. */
 export type Severity = 'CRITICAL' | 'MAJOR' | 'MINOR' | 'INFO';
 
 /** A precedent ruling cited by an issue. */

@@ -1,6 +1,6 @@
 /**
  * Content sniffing by magic bytes. At submission create the stored bytes must match the type the blob
- * path declares (contract §1.3: 415 otherwise), so a `.mp4` holding a PDF, or a text file holding
+ * path declares (the contract: 415 otherwise), so a `.mp4` holding a PDF, or a text file holding
  * binary, is rejected the way the real service rejects it.
  */
 import { baseType } from './contentTypes.js';

@@ -1,6 +1,6 @@
 /**
  * The contract's JSON shapes, built from the in-memory records. Bodies are camelCase with no envelope
- * (contract §0). Keeping every shape here means a field rename is one edit, and routes stay thin.
+ * (per the contract). Keeping every shape here means a field rename is one edit, and routes stay thin.
  */
 import type { AssetRecord, AssetStatus, SubmissionRecord, SubmissionStatus } from './model.js';
 import type { Processor } from './processing.js';
@@ -62,7 +62,7 @@ export function submissionView(submission: SubmissionRecord, processor: Processo
 }
 
 /**
- * The asset result (contract §1.5). Only called for terminal assets: a failed asset answers with
+ * The asset result, as the contract shapes it. Only called for terminal assets: a failed asset answers with
  * `status: "failed"`, `issueCount: null` and no issues.
  */
 export function assetView(asset: AssetRecord, results: AssetResults | undefined) {
@@ -84,7 +84,7 @@ export function issuesView(asset: AssetRecord, results: AssetResults) {
   return { assetId: asset.assetId, issues: results.enrichedIssues };
 }
 
-/** The topics response: top-level keys per the contract (§8.2). */
+/** The topics response: top-level keys per the contract. */
 export function topicsView(asset: AssetRecord, results: AssetResults) {
   return {
     assetId: asset.assetId,

@@ -10,7 +10,7 @@ import type { Clock, Random } from '../shared/clock.js';
 import { signedHeaders } from './signing.js';
 import type { EventType, Subscription, SubscriptionStore } from './webhooks.js';
 
-/** The `data` object of a delivery payload: snake_case (contract §6.3). */
+/** The `data` object of a delivery payload: snake_case, as the contract shows it. */
 export interface WebhookEventData {
   readonly submission_id: string;
   readonly asset_id: string;

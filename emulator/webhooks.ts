@@ -1,11 +1,11 @@
 /**
- * Webhook subscriptions per workspace (contract §1.9–§1.14) and the events they receive. The `secret`
- * is shown only in the create response; every other view omits it.
+ * Webhook subscriptions per workspace (the contract's subscription endpoints) and the events they receive.
+ * The `secret` is shown only in the create response; every other view omits it.
  */
 import { randomUUID } from 'node:crypto';
 import { generateSecret } from './signing.js';
 
-/** The two event types (contract §6.2). */
+/** The two event types the contract defines. */
 export const EVENT_TYPES = ['asset.processing.completed', 'asset.processing.failed'] as const;
 
 /** One event type. */

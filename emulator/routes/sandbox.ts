@@ -14,7 +14,7 @@ const FireBody = z.strictObject({
   errorMessage: z.string().nullish(),
 });
 
-/** The default `error_message` of a synthetic failure (contract §5). */
+/** The default `error_message` of a synthetic failure, as the contract documents it. */
 export const SANDBOX_FAILURE_MESSAGE = 'Sandbox simulated failure';
 
 /** → 200 `{dispatched}`: subscriptions notified, summed over the submission's assets. */

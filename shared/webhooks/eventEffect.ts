@@ -46,7 +46,7 @@ export type EventEffect =
   | { readonly kind: 'finished'; readonly record: LedgerRecord }
   | { readonly kind: 'not-yet-submitted' };
 
-/** Asset statuses as the API spells them (§2.2). */
+/** Asset statuses as the API spells them. */
 const COMPLETE = 'complete';
 const FAILED = 'failed';
 

@@ -1,6 +1,6 @@
 /**
- * The MediaMagic webhook delivery payload (reference §6.3): a Standard Webhooks envelope `{ id, type,
- * timestamp, data }` whose `data` is snake_case and names one asset of one submission.
+ * The MediaMagic webhook delivery payload, as MediaMagic documents it: a Standard Webhooks envelope
+ * `{ id, type, timestamp, data }` whose `data` is snake_case and names one asset of one submission.
  *
  * The published docs leave gaps (the full `data` key list, the `timestamp` format), so the schema is loose:
  * unknown fields are allowed, optional text fields may also be `null`, and `timestamp` may be a string or a
