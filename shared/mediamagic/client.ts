@@ -6,15 +6,11 @@
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { Redactor, type Logger } from '../logger.js';
-import { classifyHttpError } from '../resilience/classify.js';
-import type { Failure } from '../resilience/failure.js';
-import {
-  resilientCall,
-  type AttemptOutcome,
-  type ResendPolicy,
-  type ResilienceDeps,
-} from '../resilience/resilientCall.js';
+import { resilientCall, type AttemptOutcome, type ResendPolicy } from '../resilience/resilientCall.js';
 import type { Bucket } from './buckets.js';
+import { classifyHttpError } from './classify.js';
+import { failureReading, type Failure } from './failure.js';
+import type { MediaMagicResilience } from './resilience.js';
 import {
   AssetIssues,
   AssetResult,
@@ -47,7 +43,7 @@ export interface MediaMagicClientOptions {
   readonly baseUrl: string;
   readonly apiKey: string;
   readonly logger: Logger;
-  readonly resilience: ResilienceDeps;
+  readonly resilience: MediaMagicResilience;
   readonly timeouts?: TransportTimeouts;
   /** Attempts per call before giving up (the invocation deadline usually ends things first). Default 5. */
   readonly maxAttempts?: number;
@@ -441,10 +437,12 @@ export class MediaMagicClient {
     const { clock } = this.options.resilience;
     const deadlineMs = opts.deadlineMs ?? clock.now() + (this.options.defaultBudgetMs ?? 60_000);
     const url = `${this.origin}${this.basePath}${route.path}`;
-    const result = await resilientCall<T>(this.options.resilience, {
+    const result = await resilientCall(this.options.resilience, {
       bucket: route.bucket,
+      service: 'MediaMagic',
       host: this.host,
       resend: route.resend,
+      failures: failureReading,
       maxAttempts: this.options.maxAttempts ?? 5,
       deadlineMs,
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -472,7 +470,7 @@ export class MediaMagicClient {
     route: Route<T>,
     maxWaitMs: number,
     signal?: AbortSignal,
-  ): Promise<AttemptOutcome<T>> {
+  ): Promise<AttemptOutcome<T, Failure>> {
     const headers: Record<string, string> = { 'x-api-key': this.options.apiKey, accept: 'application/json' };
     let body: RawRequest['body'];
     if (route.json !== undefined) {
@@ -496,7 +494,7 @@ export class MediaMagicClient {
     return this.interpret(route, sent.value);
   }
 
-  private interpret<T>(route: Route<T>, res: RawResponse): AttemptOutcome<T> {
+  private interpret<T>(route: Route<T>, res: RawResponse): AttemptOutcome<T, Failure> {
     const now = this.options.resilience.clock.now();
     if (!route.expect.includes(res.status)) {
       if (res.status >= 200 && res.status < 300) {

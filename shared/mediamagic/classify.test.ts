@@ -29,7 +29,7 @@ function classify(status: number, bodyText: string, headers: Record<string, stri
   return classifyHttpError({ status, bodyText, header: (n) => headers[n.toLowerCase()] }, NOW);
 }
 
-/** The seed's status table, as data: status → [kind, retryable]. */
+/** docs/design.md, "MediaMagic's error table", as data: status → [kind, retryable]. */
 const SEED_TABLE: readonly [number, string, boolean][] = [
   [400, 'bad-request', false],
   [401, 'unauthorized', false],
