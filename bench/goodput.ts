@@ -26,8 +26,8 @@ import {
   MediaMagicClient,
   type CallOptions,
   type CreateSubmissionInput,
-  type SubmissionOutcome,
 } from '../shared/mediamagic/client.js';
+import type { SubmissionOutcome } from '../shared/mediamagic/writeOutcomes.js';
 import { dispositionOf } from '../shared/pipeline/failureDisposition.js';
 import type { PollApi } from '../shared/pipeline/pollDeps.js';
 import { processSourceBlob } from '../shared/pipeline/processSourceBlob.js';
