@@ -26,13 +26,13 @@ import {
   MediaMagicClient,
   type CallOptions,
   type CreateSubmissionInput,
-  type SubmissionOutcome,
 } from '../shared/mediamagic/client.js';
+import type { SubmissionOutcome } from '../shared/mediamagic/writeOutcomes.js';
 import { dispositionOf } from '../shared/pipeline/failureDisposition.js';
 import type { PollApi } from '../shared/pipeline/pollDeps.js';
 import { processSourceBlob } from '../shared/pipeline/processSourceBlob.js';
 import type { BucketGate, PacerOptions } from '../shared/resilience/bucketGate.js';
-import { createResilience } from '../shared/resilience/createResilience.js';
+import { createMediaMagicResilience } from '../shared/mediamagic/resilience.js';
 import type { AzuriteInstance } from '../scripts/lib/azurite.js';
 import { figure, num, pct, secs, type BenchSection, type MetricRow, type Target } from './report.js';
 import { jsonPost, requestWithRetries } from './seedClient.js';
@@ -204,7 +204,7 @@ export async function runClientOnly(
   const emulator = await startEmulatorProcess(azurite.connectionString, rateFlag(options));
   // As the composition root builds it: default resilience (no configured rate), default timeouts — unless
   // a pacer variant is being tried (bench/pacerTuning.ts).
-  const resilience = createResilience(pacer ? { rateLimits: { submission_write: pacer } } : {});
+  const resilience = createMediaMagicResilience(pacer ? { rateLimits: { submission_write: pacer } } : {});
   const client = new MediaMagicClient({
     baseUrl: emulator.url,
     apiKey: emulator.sandboxKey,

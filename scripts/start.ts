@@ -15,7 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { DEVELOPMENT_STORAGE_CONNECTION_STRING, settingOrDefault } from '../shared/config.js';
-import { createResilience } from '../shared/resilience/createResilience.js';
+import { createMediaMagicResilience } from '../shared/mediamagic/resilience.js';
 import { MediaMagicClient } from '../shared/mediamagic/client.js';
 import { silentLogger } from '../shared/logger.js';
 import { boundedStorageClient } from '../shared/storage/tryTimeout.js';
@@ -212,7 +212,7 @@ async function subscribeLocalReceiver(apiUrl: string, apiKey: string, endpointUr
     baseUrl: apiUrl,
     apiKey,
     logger: silentLogger,
-    resilience: createResilience(),
+    resilience: createMediaMagicResilience(),
   });
   try {
     const created = await client.createWebhookSubscription({

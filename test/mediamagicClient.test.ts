@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryLogger } from '../shared/logger.js';
+import { BUCKETS } from '../shared/mediamagic/buckets.js';
 import { MediaMagicClient, type MediaMagicClientOptions } from '../shared/mediamagic/client.js';
+import type { MediaMagicResilience } from '../shared/mediamagic/resilience.js';
 import { BucketGates } from '../shared/resilience/bucketGate.js';
 import { CircuitBreakers } from '../shared/resilience/circuitBreaker.js';
-import type { ResilienceDeps } from '../shared/resilience/resilientCall.js';
 import { RetryBudget } from '../shared/resilience/retryBudget.js';
 import { AutoAdvanceClock } from './support/fakeClock.js';
 import { ScriptedServer } from './support/scriptedServer.js';
@@ -24,11 +25,11 @@ let clock: AutoAdvanceClock;
 let logger: MemoryLogger;
 let client: MediaMagicClient;
 
-function makeDeps(overrides: Partial<ResilienceDeps> = {}): ResilienceDeps {
+function makeDeps(overrides: Partial<MediaMagicResilience> = {}): MediaMagicResilience {
   return {
     clock,
     random: () => 0.5,
-    gates: new BucketGates({}, clock),
+    gates: new BucketGates(BUCKETS, {}, clock),
     breakers: new CircuitBreakers({}, clock),
     budget: new RetryBudget({}, clock),
     backoff: { baseMs: 100, capMs: 2_000 },

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryLogger } from '../shared/logger.js';
 import { MediaMagicClient } from '../shared/mediamagic/client.js';
-import { createResilience } from '../shared/resilience/createResilience.js';
+import { createMediaMagicResilience } from '../shared/mediamagic/resilience.js';
 import { validateBlob } from '../shared/validation/validateBlob.js';
 import { AutoAdvanceClock } from './support/fakeClock.js';
 import { sampleMedia } from './support/media.js';
@@ -26,7 +26,11 @@ beforeEach(async () => {
     baseUrl: await server.start(),
     apiKey: KEY,
     logger,
-    resilience: createResilience({ clock, random: () => 0.5, backoff: { baseMs: 1_000, capMs: 30_000 } }),
+    resilience: createMediaMagicResilience({
+      clock,
+      random: () => 0.5,
+      backoff: { baseMs: 1_000, capMs: 30_000 },
+    }),
     maxAttempts: 4,
   });
 });

@@ -3,7 +3,7 @@
  * redacted by the client — never the key), and what to do about that class of error. A 404 is "not found"
  * (exit 4); every other API failure is exit 6.
  */
-import type { Failure } from '../../shared/resilience/failure.js';
+import type { Failure } from '../../shared/mediamagic/failure.js';
 import { EXIT } from './exitCodes.js';
 import { CliFailure } from './failure.js';
 

@@ -7,7 +7,7 @@ import { buildAppDeps, type AppDeps } from '../../shared/app/appDeps.js';
 import { secretsOf, type Config } from '../../shared/config.js';
 import { Redactor, silentLogger, type Logger } from '../../shared/logger.js';
 import { MediaMagicClient } from '../../shared/mediamagic/client.js';
-import { createResilience } from '../../shared/resilience/createResilience.js';
+import { createMediaMagicResilience } from '../../shared/mediamagic/resilience.js';
 import type { Output } from './output.js';
 
 /**
@@ -49,7 +49,7 @@ export async function withApiClient<T>(
     baseUrl: config.apiBaseUrl,
     apiKey: config.apiKey,
     logger: new Redactor(secretsOf(config)).wrap(logger),
-    resilience: createResilience({ rateLimits: config.rateLimits }),
+    resilience: createMediaMagicResilience({ rateLimits: config.rateLimits }),
     timeouts: config.timeouts,
     extraSecrets: config.webhookSecrets,
   });

@@ -12,11 +12,10 @@ import { BlobLedger } from '../ledger/blobLedger.js';
 import { ReconciliationIndex } from '../ledger/reconciliationIndex.js';
 import { Redactor, type Logger } from '../logger.js';
 import { MediaMagicClient } from '../mediamagic/client.js';
+import { createMediaMagicResilience, type MediaMagicResilience } from '../mediamagic/resilience.js';
 import { DEFAULT_POLL_TIMINGS, type PollDeps } from '../pipeline/pollDeps.js';
 import { DEFAULT_SUBMIT_TIMINGS, type SubmitDeps } from '../pipeline/submitDeps.js';
-import { createResilience } from '../resilience/createResilience.js';
 import { logRefusal } from '../resilience/logRefusal.js';
-import type { ResilienceDeps } from '../resilience/resilientCall.js';
 import { createBlobService } from '../storage/blobService.js';
 import { AzureResultsStore } from '../storage/resultsStore.js';
 import { AzureSourceBlobs } from '../storage/sourceBlobs.js';
@@ -27,7 +26,7 @@ export interface AppDeps {
   readonly clock: Clock;
   readonly random: Random;
   readonly blobService: BlobServiceClient;
-  readonly resilience: ResilienceDeps;
+  readonly resilience: MediaMagicResilience;
   readonly client: MediaMagicClient;
   readonly ledger: BlobLedger;
   /** Blob-path pointers and orphaned webhooks, for reconciling lost creation responses. */
@@ -62,7 +61,7 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
   const redactor = new Redactor(secretsOf(config));
   const blobService = createBlobService(config.storage);
   const clientLogger = redactor.wrap(options.clientLogger ?? consoleLogger());
-  const resilience = createResilience({
+  const resilience = createMediaMagicResilience({
     clock,
     random,
     rateLimits: config.rateLimits,

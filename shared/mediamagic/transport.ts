@@ -3,8 +3,8 @@
  * keep-alive. Never throws: transport errors come back classified by whether the request reached the server.
  */
 import { Agent, type Dispatcher } from 'undici';
-import { classifyTransportError } from '../resilience/classify.js';
-import type { Failure } from '../resilience/failure.js';
+import { classifyTransportError } from './classify.js';
+import type { Failure } from './failure.js';
 
 /** Timeouts for one exchange, in milliseconds. */
 export interface TransportTimeouts {

@@ -2,7 +2,7 @@
  * What a classified API failure means for a ledger record: the one place that turns the resilience layer's
  * vocabulary into pipeline decisions, shared by the submit step, the timer and the CLI.
  */
-import type { Failure } from '../resilience/failure.js';
+import type { Failure } from '../mediamagic/failure.js';
 import type { LedgerFailure } from '../ledger/record.js';
 
 /**

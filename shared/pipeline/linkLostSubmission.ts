@@ -7,7 +7,7 @@
  * never written.
  */
 import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';
-import type { Failure } from '../resilience/failure.js';
+import type { Failure } from '../mediamagic/failure.js';
 import type { SubmissionStatus } from '../mediamagic/schemas.js';
 import type { PollDeps } from './pollDeps.js';
 import { saveRecord } from './saveRecord.js';

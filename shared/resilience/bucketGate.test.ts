@@ -11,6 +11,9 @@ import {
 
 const FAR = Number.MAX_SAFE_INTEGER;
 
+/** An API's buckets, as its client would name them. */
+const BUCKETS = ['upload', 'submission_write', 'submission_read', 'webhook_read', 'sandbox'] as const;
+
 /** A `take` whose outcome can be inspected before it settles. */
 interface Ticket {
   readonly result: Acquire | undefined;
@@ -212,7 +215,7 @@ describe('BucketGate — slow start', () => {
 
 describe('BucketGates', () => {
   it('creates one gate per bucket and returns the same one to every caller', () => {
-    const gates = new BucketGates({}, new ManualClock());
+    const gates = new BucketGates(BUCKETS, {}, new ManualClock());
     expect(gates.get('upload')).toBe(gates.get('upload'));
     expect(gates.get('upload')).not.toBe(gates.get('sandbox'));
     expect(gates.get('sandbox').bucket).toBe('sandbox');
@@ -220,7 +223,7 @@ describe('BucketGates', () => {
 
   it('keeps buckets independent: a 429 in one pauses only that one', async () => {
     const clock = new ManualClock();
-    const gates = new BucketGates({}, clock);
+    const gates = new BucketGates(BUCKETS, {}, clock);
     take(gates.get('submission_write'));
     await flushMicrotasks();
     gates.get('submission_write').settle({ kind: 'rate-limited', retryAfterMs: 5000 });
@@ -231,7 +234,7 @@ describe('BucketGates', () => {
   });
 
   it('applies per-bucket configuration', () => {
-    const gates = new BucketGates({ upload: { ratePerSecond: 4 } }, new ManualClock());
+    const gates = new BucketGates(BUCKETS, { upload: { ratePerSecond: 4 } }, new ManualClock());
     expect(gates.get('upload').ratePerSecond).toBe(4);
     expect(gates.get('webhook_read').ratePerSecond).toBeUndefined();
   });
@@ -239,7 +242,9 @@ describe('BucketGates', () => {
   it('tells the observer of every 429, with how it was read, the pace before and after, and the queue', async () => {
     const clock = new ManualClock();
     const events: RefusalEvent[] = [];
-    const gates = new BucketGates({ submission_read: { ratePerSecond: 10 } }, clock, (e) => events.push(e));
+    const gates = new BucketGates(BUCKETS, { submission_read: { ratePerSecond: 10 } }, clock, (e) =>
+      events.push(e),
+    );
     const read = gates.get('submission_read');
     take(read);
     take(read); // waits 100 ms for the pace
@@ -291,14 +296,16 @@ describe('BucketGates', () => {
   });
 
   it('validates every bucket at construction, not at first use', () => {
-    expect(() => new BucketGates({ sandbox: { burst: 0 } }, new ManualClock())).toThrow(
+    expect(() => new BucketGates(BUCKETS, { sandbox: { burst: 0 } }, new ManualClock())).toThrow(
       /sandbox: burst must be/,
     );
   });
 
   it('rejects an unknown bucket name', () => {
-    const config = { uploads: { burst: 2 } } as unknown as Partial<Record<'upload', Partial<PacerOptions>>>;
-    expect(() => new BucketGates(config, new ManualClock())).toThrow(RangeError);
-    expect(() => new BucketGates(config, new ManualClock())).toThrow(/unknown bucket "uploads"/);
+    const config = { uploads: { burst: 2 } } as unknown as Partial<
+      Record<(typeof BUCKETS)[number], Partial<PacerOptions>>
+    >;
+    expect(() => new BucketGates(BUCKETS, config, new ManualClock())).toThrow(RangeError);
+    expect(() => new BucketGates(BUCKETS, config, new ManualClock())).toThrow(/unknown bucket "uploads"/);
   });
 });

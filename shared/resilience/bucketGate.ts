@@ -17,7 +17,6 @@
  * injected {@link Clock}, and the only timer is the gate's own wake-up for the queue's head.
  */
 import type { Clock } from '../clock.js';
-import { BUCKETS, isBucket, type Bucket } from '../mediamagic/buckets.js';
 import {
   estimateSendAt,
   initialPacerState,
@@ -45,7 +44,7 @@ export {
  * nobody can tell why a bucket went slow.
  */
 export interface RefusalEvent {
-  readonly bucket: Bucket;
+  readonly bucket: string;
   readonly reading: RefusalReading;
   /** The pace before and after, requests/second; undefined = unpaced. */
   readonly rateBefore: number | undefined;
@@ -118,7 +117,7 @@ export class BucketGate {
    * @throws RangeError when an option is out of range (see {@link validatePacerOptions})
    */
   constructor(
-    readonly bucket: Bucket,
+    readonly bucket: string,
     options: Partial<PacerOptions>,
     clock: Clock,
     observer?: RefusalObserver,
@@ -293,30 +292,34 @@ export class BucketGate {
 }
 
 /**
- * One {@link BucketGate} per bucket, created on first use. The composition root creates one of these per
- * process so every function and caller shares the same gates.
+ * One {@link BucketGate} per bucket of an API, created on first use. `K` names the API's buckets; the API's
+ * client supplies them. The composition root creates one of these per process so every function and caller
+ * shares the same gates.
  */
-export class BucketGates {
-  readonly #config: Partial<Record<Bucket, Partial<PacerOptions>>>;
+export class BucketGates<K extends string> {
+  readonly #config: Partial<Record<K, Partial<PacerOptions>>>;
   readonly #clock: Clock;
   readonly #observer: RefusalObserver | undefined;
-  readonly #gates = new Map<Bucket, BucketGate>();
+  readonly #gates = new Map<K, BucketGate>();
 
   /**
+   * @param buckets every bucket the API has; configuration naming any other is refused
    * @param config per-bucket overrides of {@link DEFAULT_PACER}; every entry is validated now, so a bad
    *   setting fails start-up rather than the first call to that bucket
    * @param observer told of every 429 any gate settles (see {@link RefusalEvent})
    * @throws RangeError for an unknown bucket name or an out-of-range option
    */
   constructor(
-    config: Partial<Record<Bucket, Partial<PacerOptions>>>,
+    buckets: readonly K[],
+    config: Partial<Record<K, Partial<PacerOptions>>>,
     clock: Clock,
     observer?: RefusalObserver,
   ) {
-    for (const [name, options] of Object.entries(config)) {
-      if (!isBucket(name)) {
+    const known: readonly string[] = buckets;
+    for (const [name, options] of Object.entries<Partial<PacerOptions> | undefined>(config)) {
+      if (!known.includes(name)) {
         throw new RangeError(
-          `pacer config names unknown bucket "${name}"; expected one of ${BUCKETS.join(', ')}`,
+          `pacer config names unknown bucket "${name}"; expected one of ${buckets.join(', ')}`,
         );
       }
       validatePacerOptions(options ?? {}, name);
@@ -327,7 +330,7 @@ export class BucketGates {
   }
 
   /** The gate for `bucket`, created with its configured options on first use. */
-  get(bucket: Bucket): BucketGate {
+  get(bucket: K): BucketGate {
     let gate = this.#gates.get(bucket);
     if (gate === undefined) {
       gate = new BucketGate(bucket, this.#config[bucket] ?? {}, this.#clock, this.#observer);
@@ -337,8 +340,10 @@ export class BucketGates {
   }
 
   /** Stats of every gate used so far, by bucket (the timer logs them with its run summary). */
-  snapshot(): Partial<Record<Bucket, BucketGateStats>> {
-    return Object.fromEntries([...this.#gates].map(([bucket, gate]) => [bucket, gate.stats()]));
+  snapshot(): Partial<Record<K, BucketGateStats>> {
+    const stats: Partial<Record<K, BucketGateStats>> = {};
+    for (const [bucket, gate] of this.#gates) stats[bucket] = gate.stats();
+    return stats;
   }
 }
 

@@ -4,7 +4,6 @@
  * pauses the bucket for all of them.
  */
 import { systemClock, type Clock, type Random } from '../clock.js';
-import type { Bucket } from '../mediamagic/buckets.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { BucketGates, type PacerOptions, type RefusalObserver } from './bucketGate.js';
 import { CircuitBreakers, type BreakerOptions } from './circuitBreaker.js';
@@ -12,10 +11,10 @@ import type { ResilienceDeps } from './resilientCall.js';
 import { RetryBudget, type RetryBudgetOptions } from './retryBudget.js';
 
 /** Tuning knobs; everything is optional and defaults to the documented values of each primitive. */
-export interface ResilienceOptions {
+export interface ResilienceOptions<K extends string> {
   readonly clock?: Clock;
   readonly random?: Random;
-  readonly rateLimits?: Partial<Record<Bucket, Partial<PacerOptions>>>;
+  readonly rateLimits?: Partial<Record<K, Partial<PacerOptions>>>;
   readonly breaker?: Partial<BreakerOptions>;
   readonly budget?: Partial<RetryBudgetOptions>;
   readonly backoff?: BackoffOptions;
@@ -23,13 +22,20 @@ export interface ResilienceOptions {
   readonly onRefusal?: RefusalObserver;
 }
 
-/** Creates the shared resilience state for one process. */
-export function createResilience(options: ResilienceOptions = {}): ResilienceDeps {
+/**
+ * Creates the shared resilience state for one process.
+ * @param buckets every rate-limit bucket of the API (its client names them)
+ * @throws RangeError when `rateLimits` names an unknown bucket or holds an out-of-range option
+ */
+export function createResilience<K extends string>(
+  buckets: readonly K[],
+  options: ResilienceOptions<K> = {},
+): ResilienceDeps<K> {
   const clock = options.clock ?? systemClock;
   return {
     clock,
     random: options.random ?? Math.random,
-    gates: new BucketGates(options.rateLimits ?? {}, clock, options.onRefusal),
+    gates: new BucketGates(buckets, options.rateLimits ?? {}, clock, options.onRefusal),
     breakers: new CircuitBreakers(options.breaker ?? {}, clock),
     budget: new RetryBudget(options.budget ?? {}, clock),
     backoff: options.backoff ?? DEFAULT_BACKOFF,

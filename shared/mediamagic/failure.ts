@@ -3,15 +3,17 @@
  *
  * Every failure is a plain value with a stable `kind` (what it means) and a `reach` (whether the request
  * got to the server), so callers branch on data instead of parsing messages. Nothing in this module throws.
+ * The failures the retry loop decides itself (breaker open, deadline, budget, abort) are the resilience
+ * layer's (../resilience/localFailure.ts); {@link failureReading} tells that layer what MediaMagic's answers
+ * mean.
  */
-
-/**
- * Did the request reach the server?
- * - `not-sent`: it never left this process or was refused at connect — safe to resend, even a POST.
- * - `maybe-sent`: the socket died or timed out after the request was written — the server may have acted.
- * - `received`: an HTTP response came back, so the status tells what happened.
- */
-export type Reach = 'not-sent' | 'maybe-sent' | 'received';
+import type { FailureReading, Reach, RateLimitSignal } from '../resilience/attemptFailure.js';
+import type {
+  AbortedFailure,
+  BudgetExhaustedFailure,
+  CircuitOpenFailure,
+  RetryLaterFailure,
+} from '../resilience/localFailure.js';
 
 /** One entry of a 422 validation envelope, normalised from whichever shape the API sent. */
 export interface FieldError {
@@ -27,7 +29,7 @@ export type ForbiddenReason =
   'invalid-blob-path' | 'invalid-filename' | 'sandbox-only' | 'other-workspace' | 'unknown';
 /** Why a 404 happened: the resource is absent, or (issues/topics) the asset has not finished processing. */
 export type NotFoundReason = 'missing' | 'pending';
-/** Why a 409 happened: the three cases MediaMagic's documents tell apart by `detail` (docs/design.md). */
+/** Why a 409 happened: the three cases docs/design.md, "MediaMagic's error table" tells apart by `detail`. */
 export type ConflictReason = 'already-submitted' | 'not-retryable' | 'retry-in-progress' | 'unknown';
 /** Which phase of the exchange ran out of time. */
 export type TimeoutPhase = 'connect' | 'headers' | 'body';
@@ -101,59 +103,45 @@ export interface TimeoutFailure extends Base {
   readonly code: string;
 }
 
-/** Refused locally: the breaker for the API host is open. Nothing was sent. */
-export interface CircuitOpenFailure extends Base {
-  readonly kind: 'circuit-open';
-  readonly reach: 'not-sent';
-  /** Epoch ms when the breaker will admit a probe. */
-  readonly retryAt: number;
-}
-
 /**
- * The next attempt (or the rate-limit pause before it) would end after the invocation's deadline. The caller
- * records "due at `retryAt`" for the timer to re-drive instead of sleeping past its time or throwing.
+ * Every way a MediaMagic call can fail, as a discriminated union on `kind`: what MediaMagic or the network
+ * answered, and what the retry loop decided without an answer (`circuit-open`, `retry-later`,
+ * `budget-exhausted`, `aborted`).
  */
-export interface RetryLaterFailure extends Base {
-  readonly kind: 'retry-later';
-  /** Epoch ms at which a new attempt is allowed. */
-  readonly retryAt: number;
-  /** The failure that led here (absent when a pause was known before any attempt). */
-  readonly last?: Failure;
-}
-
-/** Retries were refused because the process-wide retry budget is spent (an outage, not a blip). */
-export interface BudgetExhaustedFailure extends Base {
-  readonly kind: 'budget-exhausted';
-  readonly last: Failure;
-}
-
-/** The caller's signal aborted the call. */
-export interface AbortedFailure extends Base {
-  readonly kind: 'aborted';
-}
-
-/** Every way a MediaMagic call can fail, as a discriminated union on `kind`. */
 export type Failure =
   | HttpFailure
   | InvalidResponseFailure
   | NetworkFailure
   | TimeoutFailure
   | CircuitOpenFailure
-  | RetryLaterFailure
-  | BudgetExhaustedFailure
+  | RetryLaterFailure<Failure>
+  | BudgetExhaustedFailure<Failure>
   | AbortedFailure;
 
 /** Every stable failure kind. */
 export type FailureKind = Failure['kind'];
 
-/** Statuses MediaMagic's error table marks retryable: "Only 429, 500, and 502 are safe to retry." */
+/**
+ * Statuses marked retryable (docs/design.md, "MediaMagic's error table"): "Only 429, 500, and 502 are safe
+ * to retry."
+ */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502]);
+
+/** What MediaMagic's failures mean to the retry loop, the bucket gates and the circuit breaker. */
+export const failureReading: FailureReading<Failure> = {
+  rateLimit: (failure: Failure): RateLimitSignal | undefined =>
+    failure.kind === 'rate-limited' ? { retryAfterMs: failure.retryAfterMs } : undefined,
+  countsAgainstBreaker: countsAsBreakerFailure,
+  // A 500 or 502 may come after the server did part of the work: a 409 on the resend may be our own.
+  mayHaveActed: (failure: Failure): boolean =>
+    failure.reach === 'maybe-sent' || failure.kind === 'server-error' || failure.kind === 'bad-gateway',
+};
 
 /**
  * True when this failure should count against the API host's circuit breaker: server faults and network
  * failures. 4xx — including 429, which is the server working as designed — never trip it.
  */
-export function countsAsBreakerFailure(failure: Failure): boolean {
+function countsAsBreakerFailure(failure: Failure): boolean {
   switch (failure.kind) {
     case 'server-error':
     case 'bad-gateway':

@@ -29,7 +29,7 @@ function classify(status: number, bodyText: string, headers: Record<string, stri
   return classifyHttpError({ status, bodyText, header: (n) => headers[n.toLowerCase()] }, NOW);
 }
 
-/** MediaMagic's error table (docs/design.md), as data: status → [kind, retryable]. */
+/** docs/design.md, "MediaMagic's error table", as data: status → [kind, retryable]. */
 const ERROR_TABLE: readonly [number, string, boolean][] = [
   [400, 'bad-request', false],
   [401, 'unauthorized', false],
@@ -48,7 +48,7 @@ const ERROR_TABLE: readonly [number, string, boolean][] = [
   [418, 'unexpected-status', false],
 ];
 
-describe('classifyHttpError — MediaMagic’s error table × every body shape', () => {
+describe('classifyHttpError — MediaMagic's error table × every body shape', () => {
   for (const [status, kind, retryable] of ERROR_TABLE) {
     for (const [shape, make] of Object.entries(SHAPES)) {
       it(`${status} with a ${shape} body → ${kind}, retryable=${retryable}`, () => {

@@ -1,6 +1,7 @@
 /**
- * Classification of every API outcome on the two axes of docs/design.md, decision 6:
- * what it means (status + body) and whether the request reached the server (transport errors).
+ * Classification of every MediaMagic outcome on two axes (docs/design.md, decision 6): what it means —
+ * status + body, by docs/design.md, "MediaMagic's error table" — and whether the request reached the server
+ * (transport errors).
  *
  * Pure: no I/O, no clock of its own (the caller passes `nowMs` for Retry-After).
  */
@@ -15,7 +16,7 @@ import {
   type TimeoutFailure,
   type UnauthorizedReason,
 } from './failure.js';
-import { parseRetryAfter } from './retryAfter.js';
+import { parseRetryAfter } from '../resilience/retryAfter.js';
 
 /** What {@link classifyHttpError} needs to know about a non-2xx response. */
 export interface ErrorResponse {
