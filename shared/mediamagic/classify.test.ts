@@ -48,7 +48,7 @@ const ERROR_TABLE: readonly [number, string, boolean][] = [
   [418, 'unexpected-status', false],
 ];
 
-describe('classifyHttpError — MediaMagic's error table × every body shape', () => {
+describe('classifyHttpError — MediaMagic’s error table × every body shape', () => {
   for (const [status, kind, retryable] of ERROR_TABLE) {
     for (const [shape, make] of Object.entries(SHAPES)) {
       it(`${status} with a ${shape} body → ${kind}, retryable=${retryable}`, () => {
