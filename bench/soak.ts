@@ -19,7 +19,7 @@
  *                                [--no-write]
  * One case needs a person by design — a lost creation response whose every webhook was dropped (nothing can tell
  * the app the submission id): the record goes `stuck`, and the soak plays the operator with the real CLI
- * (`link`, bench/soakOperator.ts), checking against the emulator's evidence that the link was needed.
+ * (`link`, bench/soak/operator.ts), checking against the emulator's evidence that the link was needed.
  *
  * `--quick` = 100 files (CI); default 1,000. `--app-root` runs the host from another built tree (its
  * dist/scripts/devHost/main.js and dist/functions), e.g. a candidate fix. Logs of each host process go to a
@@ -70,7 +70,7 @@ import {
   startBenchAzurite,
   stopChild,
 } from './stack.js';
-import { actAsOperator, type OperatorLink, type SoakOperator } from './soakOperator.js';
+import { actAsOperator, type OperatorLink, type SoakOperator } from './soak/operator.js';
 
 /** What the soak is asked to do. */
 interface SoakOptions {
