@@ -7,7 +7,9 @@
  *   by queue, timer (every 2 s) and HTTP (webhooks), with short invocation budgets — started, killed and
  *   restarted by {@link HostSupervisor}, each run's output kept in files for the verdict to scan.
  *
- * Every child process and port the soak uses is started here, and nowhere else.
+ * The shared process helpers the soak needs (Azurite's launcher, a child's stop, a free port) are used here
+ * and nowhere else in the soak, so moving them is one edit. (The operator's CLI run is its own spawn, in
+ * bench/soak/operator.ts.)
  */
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
