@@ -12,8 +12,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { EmulatorHandle } from '../emulator/server.js';
-import type { BlobLedger } from '../shared/ledger/blobLedger.js';
+import type { EmulatorHandle } from '../../emulator/server.js';
+import type { BlobLedger } from '../../shared/ledger/blobLedger.js';
 
 /** The reason `reconcileUnconfirmed` gives when it hands a record to a person. */
 const NEVER_CONFIRMED = 'creation never confirmed';

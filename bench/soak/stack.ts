@@ -1,0 +1,252 @@
+/**
+ * The soak's stack, all on 127.0.0.1, and how it is started and stopped:
+ * - Azurite (in memory) — storage for the app and for the emulator;
+ * - the MediaMagic emulator, in this process, with real rate limits (its faults are bench/soak/chaos.ts);
+ * - the local event bridge (scripts/devHost/eventBridge.ts), playing Event Grid;
+ * - the function host as its own process (`dist/scripts/devHost/main.js`): the three real functions, driven
+ *   by queue, timer (every 2 s) and HTTP (webhooks), with short invocation budgets — started, killed and
+ *   restarted by {@link HostSupervisor}, each run's output kept in files for the verdict to scan.
+ *
+ * The shared process helpers the soak needs (Azurite's launcher, a child's stop, a free port) are used here
+ * and nowhere else in the soak, so moving them is one edit. (The operator's CLI run is its own spawn, in
+ * bench/soak/operator.ts.)
+ */
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { startEmulator, type EmulatorHandle } from '../../emulator/server.js';
+import { EmulatorClient } from '../../emulator/testkit.js';
+import { startEventBridge, type EventBridge } from '../../scripts/devHost/eventBridge.js';
+import type { AzuriteInstance } from '../../scripts/lib/azurite.js';
+import { systemClock } from '../../shared/clock.js';
+import { BlobLedger } from '../../shared/ledger/blobLedger.js';
+import { appEnv, progress, sleep, startBenchAzurite, stopChild } from '../stack.js';
+
+/** The app's containers and queue (the settings' defaults). */
+const SOURCE = 'uploads';
+const LEDGER = 'mediamagic-ledger';
+const RESULTS = 'mediamagic-results';
+const QUEUE = 'blob-created';
+
+/** The running services, the clients the soak watches them through, and the host's settings. */
+export interface SoakStack {
+  readonly azurite: AzuriteInstance;
+  readonly emulator: EmulatorHandle;
+  readonly bridge: EventBridge;
+  /** The watched container files are uploaded into. */
+  readonly source: ContainerClient;
+  readonly results: ContainerClient;
+  /** Our own reads of the ledger, through a client of our own. */
+  readonly ledger: BlobLedger;
+  /** Where the Functions host moves a queue message that failed too often. */
+  readonly poisonQueue: QueueClient;
+  readonly hostEnv: Record<string, string>;
+  readonly hostPort: number;
+  /** Messages the emulator logged about its own internal failures (kept off the terminal; not asserted). */
+  readonly emulatorErrors: string[];
+  stop(): Promise<void>;
+  /** Last resort on interrupt: SIGKILL to Azurite, no waiting. */
+  killNow(): void;
+}
+
+/** Azurite, the emulator (no faults yet), the webhook subscription, the event bridge. */
+export async function startStack(seed: number): Promise<SoakStack> {
+  const azurite = await startBenchAzurite();
+  const emulatorErrors: string[] = [];
+  const emulator = await startEmulator({
+    storageConnectionString: azurite.connectionString,
+    allowInsecureWebhookUrls: true,
+    seed,
+    // Real limits as well as injected bursts, so the pacer has something to learn.
+    rates: {
+      submission_write: { ratePerSecond: 10, burst: 10 },
+      upload: { ratePerSecond: 20, burst: 20 },
+      submission_read: { ratePerSecond: 40, burst: 40 },
+    },
+    log: (message, error) => emulatorErrors.push(`${message} ${error instanceof Error ? error.message : ''}`),
+  });
+  const hostPort = await freePort();
+  const api = new EmulatorClient(emulator.url, emulator.sandboxKey ?? '');
+  const subscription = await api.post<{ secret: string }>('/api/integrations/webhooks/subscriptions', {
+    endpointUrl: `http://127.0.0.1:${hostPort}/api/webhooks/mediamagic`,
+    eventTypes: ['asset.processing.completed', 'asset.processing.failed'],
+  });
+  if (subscription.status !== 201) throw new Error(`webhook subscription failed: ${subscription.text}`);
+
+  const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
+  const queues = QueueServiceClient.fromConnectionString(azurite.connectionString);
+  const source = blobs.getContainerClient(SOURCE);
+  const ledger = new BlobLedger(blobs.getContainerClient(LEDGER), systemClock);
+  const results = blobs.getContainerClient(RESULTS);
+  // The app creates these on its first invocation; our watching starts before that.
+  await Promise.all([ledger.ensureContainer(), results.createIfNotExists()]);
+  // Started before any upload: the bridge (like Event Grid) only reports blobs created after it started.
+  const bridge = await startEventBridge(source, queues.getQueueClient(QUEUE), { log: () => undefined });
+
+  return {
+    azurite,
+    emulator,
+    bridge,
+    source,
+    results,
+    ledger,
+    poisonQueue: queues.getQueueClient(`${QUEUE}-poison`),
+    hostPort,
+    emulatorErrors,
+    hostEnv: appEnv(
+      azurite.connectionString,
+      { url: emulator.url, sandboxKey: emulator.sandboxKey ?? '' },
+      {
+        MEDIAMAGIC_WEBHOOK_SECRETS: subscription.body.secret,
+        // Short timings, so a few minutes cover many timer runs, hand-offs and lease expiries.
+        POLL_SCHEDULE: '*/2 * * * * *',
+        INVOCATION_BUDGET_SECONDS: '10',
+        POLL_BUDGET_SECONDS: '20',
+        POLL_CONCURRENCY: '16',
+        // A lost creation response is probed 15 s later and, if no webhook names it, handed to a person after
+        // 2 minutes without progress — so the operator's part fits in the run. Other records past 2 minutes
+        // are marked stuck too and keep being followed; they must still end complete.
+        RECONCILE_DELAY_SECONDS: '15',
+        STUCK_AFTER_MINUTES: '2',
+      },
+    ),
+    async stop() {
+      // The bridge's loop may sit in a storage call; it is told to stop, but not waited on forever.
+      await Promise.race([bridge.stop(), sleep(5_000)]);
+      await emulator.stop();
+      await azurite.stop();
+    },
+    killNow() {
+      void azurite.stop();
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * On Ctrl-C or a CI timeout, stops the host, the emulator and Azurite rather than leave them running, then
+ * exits 130.
+ */
+export function stopOnInterrupt(stack: SoakStack, host: HostSupervisor): void {
+  const interrupt = (signal: string): void => {
+    progress('soak', `${signal}: stopping`);
+    // A storage call that hangs must not keep the children alive: after 40 s, kill them outright.
+    setTimeout(() => {
+      host.killNow();
+      stack.killNow();
+      process.exit(130);
+    }, 40_000).unref();
+    void host
+      .stop()
+      .then(() => stack.stop())
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', () => interrupt('SIGINT'));
+  process.once('SIGTERM', () => interrupt('SIGTERM'));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The function host process: started, killed, restarted; its output kept
+
+/** One run of the host process. */
+export interface HostRun {
+  readonly child: ChildProcess;
+  /** Files its stdout and stderr went to. */
+  readonly out: string;
+  readonly err: string;
+  /** Set when we killed it on purpose. */
+  killedByUs: boolean;
+  exit?: { code: number | null; signal: NodeJS.Signals | null };
+}
+
+/** Starts, kills and restarts `node dist/scripts/devHost/main.js`, keeping each run's output in files. */
+export class HostSupervisor {
+  /** Every host process so far, the current one last. */
+  readonly runs: HostRun[] = [];
+  /** How many times {@link killAndRestart} killed a host. */
+  kills = 0;
+
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly port: number,
+    private readonly logDir: string,
+    private readonly appRoot: string,
+  ) {}
+
+  /** Spawns a host and resolves once it printed DEV_HOST_READY. */
+  async start(): Promise<void> {
+    const n = this.runs.length + 1;
+    const out = path.join(this.logDir, `host-${n}.out.log`);
+    const err = path.join(this.logDir, `host-${n}.err.log`);
+    const child = spawn(
+      process.execPath,
+      [path.join(this.appRoot, 'dist/scripts/devHost/main.js'), '--port', String(this.port)],
+      {
+        cwd: this.appRoot,
+        env: { PATH: process.env.PATH ?? '', ...this.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const run: HostRun = { child, out, err, killedByUs: false };
+    this.runs.push(run);
+    const outFile: WriteStream = createWriteStream(out);
+    const errFile: WriteStream = createWriteStream(err);
+    child.stdout?.pipe(outFile);
+    child.stderr?.pipe(errFile);
+    child.once('exit', (code, signal) => (run.exit = { code, signal }));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the host did not start within 60 s')), 60_000);
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('DEV_HOST_READY')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', () => {
+        clearTimeout(timer);
+        reject(new Error(`the host exited before it was ready; see ${err}`));
+      });
+    });
+    progress('soak', `host #${n} ready (pid ${child.pid ?? '?'})`);
+  }
+
+  /** SIGKILL — no shutdown hooks, in-flight invocations die mid-step — then a fresh host. */
+  async killAndRestart(why: string): Promise<void> {
+    const run = this.runs.at(-1);
+    if (!run || run.exit) return;
+    run.killedByUs = true;
+    const exited = new Promise<void>((resolve) => run.child.once('exit', () => resolve()));
+    run.child.kill('SIGKILL');
+    await exited;
+    this.kills++;
+    progress('soak', `host #${this.runs.length} killed (SIGKILL): ${why}`);
+    await sleep(1000);
+    await this.start();
+  }
+
+  /** SIGKILL to the current host, no waiting (interrupt handling). */
+  killNow(): void {
+    const run = this.runs.at(-1);
+    if (run && !run.exit) run.child.kill('SIGKILL');
+  }
+
+  /** Graceful stop of the current host (SIGTERM, as at the end of a deployment slot). */
+  async stop(): Promise<void> {
+    const run = this.runs.at(-1);
+    if (run && !run.exit) await stopChild(run.child, 15_000);
+  }
+}
