@@ -23,7 +23,7 @@ import type { RegisteredFunction } from '../scripts/devHost/loadApp.js';
 import type { AzuriteInstance } from '../scripts/lib/azurite.js';
 import { buildAppDeps, type AppDeps } from '../shared/app/appDeps.js';
 import { systemClock } from '../shared/clock.js';
-import { loadConfig } from '../shared/config.js';
+import { loadConfig } from '../shared/config/loadConfig.js';
 import { copyToUploadUrl } from '../shared/ingest/serverSideCopy.js';
 import { BlobLedger } from '../shared/ledger/blobLedger.js';
 import { silentLogger } from '../shared/logger.js';

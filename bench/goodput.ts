@@ -20,7 +20,7 @@
 import type { EmulatorStats } from '../emulator/stats.js';
 import { EmulatorClient } from '../emulator/testkit.js';
 import { buildAppDeps, type AppDeps } from '../shared/app/appDeps.js';
-import { loadConfig } from '../shared/config.js';
+import { loadConfig } from '../shared/config/loadConfig.js';
 import { silentLogger } from '../shared/logger.js';
 import {
   MediaMagicClient,

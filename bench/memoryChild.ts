@@ -14,7 +14,7 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { readFileSync } from 'node:fs';
 import { buildAppDeps } from '../shared/app/appDeps.js';
-import { loadConfig } from '../shared/config.js';
+import { loadConfig } from '../shared/config/loadConfig.js';
 import { silentLogger } from '../shared/logger.js';
 import { processSourceBlob } from '../shared/pipeline/processSourceBlob.js';
 

@@ -4,7 +4,7 @@
  * what to do with it. Only the API client is built: these commands need no storage access.
  */
 import { parseArgs } from 'node:util';
-import type { Config } from '../shared/config.js';
+import type { Config } from '../shared/config/loadConfig.js';
 import type { ApiResult, MediaMagicClient } from '../shared/mediamagic/client.js';
 import {
   WEBHOOK_EVENT_TYPES,

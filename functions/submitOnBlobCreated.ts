@@ -9,7 +9,7 @@ import type { AppDeps } from '../shared/app/appDeps.js';
 import { contextLogger } from '../shared/app/contextLogger.js';
 import { getAppDepsLazily, lazily } from '../shared/app/lazyAppDeps.js';
 import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
-import { settingOrDefault } from '../shared/config.js';
+import { settingOrDefault } from '../shared/config/settings.js';
 import type { ProcessResult } from '../shared/pipeline/processSourceBlob.js';
 
 const pipeline = lazily(() => import('../shared/pipeline/processSourceBlob.js'));

@@ -2,7 +2,7 @@
  * Prints the README's settings table from the config module's `SETTINGS`, the single source of truth.
  * `npm run settings-table` regenerates it; test/readme.test.ts fails when the README drifts from it.
  */
-import { SETTINGS } from '../shared/config.js';
+import { SETTINGS } from '../shared/config/settings.js';
 
 /** The Markdown table (header included). */
 export function settingsTable(): string {

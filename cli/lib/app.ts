@@ -4,7 +4,8 @@
  * which must work for an operator who has API access but no storage permissions.
  */
 import { buildAppDeps, type AppDeps } from '../../shared/app/appDeps.js';
-import { secretsOf, type Config } from '../../shared/config.js';
+import type { Config } from '../../shared/config/loadConfig.js';
+import { secretsOf } from '../../shared/config/secretsOf.js';
 import { Redactor, silentLogger, type Logger } from '../../shared/logger.js';
 import { MediaMagicClient } from '../../shared/mediamagic/client.js';
 import { createMediaMagicResilience } from '../../shared/mediamagic/resilience.js';

@@ -5,7 +5,7 @@
  * are exit 1.
  */
 import { RestError } from '@azure/storage-blob';
-import { ConfigError } from '../../shared/config.js';
+import { ConfigError } from '../../shared/config/configError.js';
 import { LedgerStorageError } from '../../shared/ledger/errors.js';
 import { EXIT, type ExitCode } from './exitCodes.js';
 import { CliFailure } from './failure.js';

@@ -5,7 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig, secretsOf, SETTINGS, type Config } from '../../shared/config.js';
+import { loadConfig, type Config } from '../../shared/config/loadConfig.js';
+import { secretsOf } from '../../shared/config/secretsOf.js';
+import { SETTINGS } from '../../shared/config/settings.js';
 import { EXIT } from './exitCodes.js';
 import { CliFailure } from './failure.js';
 import type { CliIo } from './io.js';

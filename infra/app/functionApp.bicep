@@ -1,7 +1,7 @@
 // The function app on Flex Consumption (FC1, Linux) running Node 22, and its app settings.
 //
-// The settings use exactly the names shared/config.ts knows (SETTINGS); test/infra checks that every
-// name set here is one the app reads (or a platform setting), and that every required one is set.
+// The settings use exactly the names shared/config/settings.ts knows (SETTINGS); test/infra checks that
+// every name set here is one the app reads (or a platform setting), and that every required one is set.
 // Flex configures the runtime through functionAppConfig, so FUNCTIONS_WORKER_RUNTIME,
 // FUNCTIONS_EXTENSION_VERSION and WEBSITE_RUN_FROM_PACKAGE must not appear (Flex rejects them).
 
@@ -143,7 +143,7 @@ var monitoringSettings = {
 }
 
 // The app's own settings. Secrets are Key Vault references only; the tuning settings not listed here
-// (timeouts, budgets, concurrency, rate limits) keep the defaults in shared/config.ts.
+// (timeouts, budgets, concurrency, rate limits) keep the defaults in shared/config/settings.ts.
 var appSettings = {
   MEDIAMAGIC_API_BASE_URL: mediamagicApiBaseUrl
   MEDIAMAGIC_API_KEY: '@Microsoft.KeyVault(SecretUri=${apiKeyUri})'

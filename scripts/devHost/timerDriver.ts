@@ -3,7 +3,7 @@
  * itself (the host runs a timer as a singleton and skips a tick while the previous run is still going).
  */
 import { InvocationContext } from '@azure/functions';
-import { parseSchedule } from './cron.js';
+import { describeNcrontabError, nextOccurrence, parseNcrontab } from '../../shared/config/ncrontab.js';
 import type { RegisteredFunction } from './loadApp.js';
 
 /** A running timer. */
@@ -11,20 +11,24 @@ export interface TimerDriver {
   stop(): Promise<void>;
 }
 
-/** Starts firing `fn` on `schedule` (already resolved from `%SETTING%`). */
+/** setTimeout's longest wait; a later occurrence is waited for in several steps. */
+const MAX_WAIT_MS = 2 ** 31 - 1;
+
+/**
+ * Starts firing `fn` on `schedule` (already resolved from `%SETTING%`), parsed by the same NCRONTAB
+ * grammar that validates `POLL_SCHEDULE`. Throws, naming the bad field, when the schedule is not valid.
+ */
 export function startTimerDriver(
   fn: RegisteredFunction,
   schedule: string,
   log: (functionName: string, level: string, message: string) => void,
 ): TimerDriver {
-  const compiled = parseSchedule(schedule);
+  const parsed = parseNcrontab(schedule);
+  if (!parsed.ok) throw new Error(`schedule "${schedule}" ${describeNcrontabError(parsed.error)}`);
   let running: Promise<void> | undefined;
-  let last = '';
-  const tick = (): void => {
-    const now = new Date();
-    const second = now.toISOString().slice(0, 19);
-    if (second === last || !compiled.matches(now)) return;
-    last = second;
+  let timeout: NodeJS.Timeout | undefined;
+
+  const fire = (): void => {
     if (running) return log(fn.name, 'warning', 'previous run still going; tick skipped');
     const context = new InvocationContext({
       functionName: fn.name,
@@ -46,10 +50,31 @@ export function startTimerDriver(
         running = undefined;
       });
   };
-  const interval = setInterval(tick, 200);
+
+  const armAfter = (after: number): void => {
+    const next = nextOccurrence(parsed.schedule, new Date(after));
+    if (next === undefined) return log(fn.name, 'warning', `schedule "${schedule}" never fires`);
+    arm(next.getTime());
+  };
+  const arm = (at: number): void => {
+    timeout = setTimeout(
+      () => {
+        const now = Date.now();
+        // Timers may wake a little early (and a long wait is split): wait again for the same second.
+        if (now < at) return arm(at);
+        // A second the event loop slept through entirely is missed, not made up for late.
+        if (now < at + 1000) fire();
+        armAfter(Math.max(at, now));
+      },
+      Math.min(Math.max(at - Date.now(), 0), MAX_WAIT_MS),
+    );
+  };
+  // The current second counts: a timer started within a second its schedule names fires in it.
+  armAfter(Date.now() - 1000);
+
   return {
     stop: async () => {
-      clearInterval(interval);
+      clearTimeout(timeout);
       await running;
     },
   };

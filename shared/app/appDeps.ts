@@ -6,7 +6,8 @@
  */
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { systemClock, type Clock, type Random } from '../clock.js';
-import { loadConfig, secretsOf, type Config } from '../config.js';
+import { loadConfig, type Config } from '../config/loadConfig.js';
+import { secretsOf } from '../config/secretsOf.js';
 import { copyToUploadUrl } from '../ingest/serverSideCopy.js';
 import { BlobLedger } from '../ledger/blobLedger.js';
 import { ReconciliationIndex } from '../ledger/reconciliationIndex.js';

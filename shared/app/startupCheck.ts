@@ -2,7 +2,7 @@
  * The start-up settings check, kept apart from the composition root so the function entry files can run it
  * when the host loads them without importing the storage SDK (cold start: docs/benchmarks.md).
  */
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../config/loadConfig.js';
 
 let checked = false;
 

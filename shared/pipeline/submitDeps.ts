@@ -3,7 +3,7 @@
  * real Azurite-backed adapters and a client pointed at the emulator.
  */
 import type { Clock, Random } from '../clock.js';
-import type { IngestMode } from '../config.js';
+import type { IngestMode } from '../config/loadConfig.js';
 import type { copyToUploadUrl } from '../ingest/serverSideCopy.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { ReconciliationIndex } from '../ledger/reconciliationIndex.js';

@@ -3,7 +3,7 @@
  * bounded on the client (./tryTimeout.ts).
  */
 import { BlobServiceClient } from '@azure/storage-blob';
-import type { StorageSettings } from '../config.js';
+import type { StorageSettings } from '../config/storageSettings.js';
 import { boundedStorageClient, DEFAULT_STORAGE_TRIES, type StorageTries } from './tryTimeout.js';
 
 /** A client for the storage account `storage` names; `tries` is a test seam. */

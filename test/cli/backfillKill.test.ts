@@ -7,7 +7,7 @@ import type { BackfillSummary } from '../../cli/lib/backfillRun.js';
 import { EXIT } from '../../cli/lib/exitCodes.js';
 import { buildAppDeps } from '../../shared/app/appDeps.js';
 import { systemClock } from '../../shared/clock.js';
-import { loadConfig } from '../../shared/config.js';
+import { loadConfig } from '../../shared/config/loadConfig.js';
 import { silentLogger } from '../../shared/logger.js';
 import { pollDue } from '../../shared/pipeline/pollDue.js';
 import { sampleMedia } from '../support/media.js';

@@ -3,7 +3,7 @@ import { EXIT } from '../../cli/lib/exitCodes.js';
 import type { ResubmitReport } from '../../cli/resubmit.js';
 import { DEFAULT_WORKSPACE_ID } from '../../emulator/auth.js';
 import { buildAppDeps } from '../../shared/app/appDeps.js';
-import { loadConfig } from '../../shared/config.js';
+import { loadConfig } from '../../shared/config/loadConfig.js';
 import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
 import { isoTimestamp, type LedgerPatch, type LedgerState } from '../../shared/ledger/record.js';
 import { silentLogger } from '../../shared/logger.js';

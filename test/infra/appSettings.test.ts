@@ -1,9 +1,10 @@
 /**
- * (c) Every app setting infra/ sets is one shared/config.ts knows (or a platform setting), every setting
- * the app needs is set, secrets are Key Vault references, and the values pass loadConfig.
+ * (c) Every app setting infra/ sets is one shared/config/settings.ts knows (or a platform setting), every
+ * setting the app needs is set, secrets are Key Vault references, and the values pass loadConfig.
  */
 import { describe, expect, test } from 'vitest';
-import { SETTINGS, loadConfig } from '../../shared/config.js';
+import { loadConfig } from '../../shared/config/loadConfig.js';
+import { SETTINGS } from '../../shared/config/settings.js';
 import { Infra, edited, readInfraSources } from './bicep.js';
 import {
   appSettings,
@@ -27,7 +28,7 @@ describe('the app settings in infra/', () => {
     expect(names).toContain('AzureWebJobsStorage__blobServiceUri');
   });
 
-  test('use only names shared/config.ts knows, or platform settings, each once', () => {
+  test('use only names shared/config/settings.ts knows, or platform settings, each once', () => {
     expect(settingNameProblems(infra)).toEqual([]);
   });
 
@@ -104,7 +105,7 @@ describe('the settings checks report', () => {
       '',
     );
     expect(requiredSettingProblems(infra, bound)).toEqual([
-      expect.stringMatching(/MEDIAMAGIC_API_KEY is not set \(required by shared\/config.ts\)/),
+      expect.stringMatching(/MEDIAMAGIC_API_KEY is not set \(required by shared\/config\/settings.ts\)/),
     ]);
   });
 

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { SETTINGS } from '../../shared/config.js';
+import { SETTINGS } from '../../shared/config/settings.js';
 import {
   type BicepFile,
   type Declaration,
@@ -155,7 +155,7 @@ export function settingValue(infra: Infra, setting: AppSetting | undefined): Val
 }
 
 // ---------------------------------------------------------------------------------------------------
-// (c) App settings against shared/config.ts
+// (c) App settings against shared/config/settings.ts
 
 /** Settings the platform reads rather than the app; anything else must be a name in SETTINGS. */
 const PLATFORM_SETTINGS = [
@@ -185,7 +185,9 @@ export function settingNameProblems(infra: Infra): string[] {
     const forbidden = FORBIDDEN_SETTINGS[setting.name];
     if (forbidden) problems.push(`${where} must not be set: ${forbidden}`);
     else if (!known.has(setting.name) && !PLATFORM_SETTINGS.some((p) => p.test(setting.name))) {
-      problems.push(`${where} is not a setting shared/config.ts knows (SETTINGS) nor a platform setting`);
+      problems.push(
+        `${where} is not a setting shared/config/settings.ts knows (SETTINGS) nor a platform setting`,
+      );
     }
     if (seen.has(setting.name) && !setting.conditional) problems.push(`${where} is set twice`);
     seen.add(setting.name);
@@ -208,7 +210,7 @@ export function boundSettingNames(root: string): string[] {
 export function requiredSettingProblems(infra: Infra, boundNames: readonly string[]): string[] {
   const set = new Map(appSettings(infra).map((s) => [s.name, s]));
   const required = new Map<string, string>();
-  for (const s of SETTINGS) if (s.required) required.set(s.name, 'required by shared/config.ts');
+  for (const s of SETTINGS) if (s.required) required.set(s.name, 'required by shared/config/settings.ts');
   // The storage group in its identity form: the account accepts no connection string.
   for (const s of SETTINGS.filter((s) => s.requiredGroup === 'storage' && s.name.includes('__'))) {
     required.set(s.name, 'the identity form of the storage group');

@@ -4,7 +4,7 @@
  */
 import { StorageSharedKeyCredential } from '@azure/storage-blob';
 import { describe, expect, it } from 'vitest';
-import { DEVELOPMENT_STORAGE_CONNECTION_STRING } from '../../shared/config.js';
+import { DEVELOPMENT_STORAGE_CONNECTION_STRING } from '../../shared/config/connectionString.js';
 import { createBlobService } from '../../shared/storage/blobService.js';
 
 describe('createBlobService', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSubmitOnBlobCreatedHandler } from '../../functions/submitOnBlobCreated.js';
 import { buildAppDeps, type AppDeps } from '../../shared/app/appDeps.js';
-import { loadConfig } from '../../shared/config.js';
+import { loadConfig } from '../../shared/config/loadConfig.js';
 import { sampleMedia } from '../support/media.js';
 import { ScriptedServer } from '../support/scriptedServer.js';
 import { useStack, type Stack } from '../support/stack.js';

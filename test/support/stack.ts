@@ -4,7 +4,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../emulator/server.js';
 import type { EmulatorOptions } from '../../emulator/options.js';
 import { buildAppDeps, type AppDeps, type BuildOptions } from '../../shared/app/appDeps.js';
-import { loadConfig } from '../../shared/config.js';
+import { loadConfig } from '../../shared/config/loadConfig.js';
 import { buildBlobCreatedEvent, encodeQueueMessage } from '../../shared/events/buildBlobCreatedEvent.js';
 import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
 import type { LedgerRecord } from '../../shared/ledger/record.js';

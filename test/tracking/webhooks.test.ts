@@ -4,7 +4,7 @@ import { makeReceiveWebhookFunction } from '../../functions/receiveWebhook.js';
 import { makeSubmitOnBlobCreatedHandler } from '../../functions/submitOnBlobCreated.js';
 import { startHttpHost, type HttpHost } from '../../scripts/devHost/httpHost.js';
 import { buildAppDeps, type AppDeps } from '../../shared/app/appDeps.js';
-import { loadConfig } from '../../shared/config.js';
+import { loadConfig } from '../../shared/config/loadConfig.js';
 import type { PollSummary } from '../../shared/pipeline/pollDue.js';
 import { resultPath } from '../../shared/storage/resultsStore.js';
 import { sampleMedia } from '../support/media.js';
