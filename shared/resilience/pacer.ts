@@ -5,14 +5,15 @@
  *
  * - **Models** the server's token bucket for this bucket (R per second, `burst` tokens, a 429's
  *   Retry-After rounded up to whole seconds) with a GCRA copy, and a slow-start window while R is unknown.
- * - **Inputs**: {@link PacerOptions} (validated once), the time `now` (epoch ms, never going back), each
- *   send as it is granted ({@link recordSend}) and what came of it ({@link recordResult}).
+ * - **Inputs**: {@link PacerOptions} (validated once), the time `now` (epoch ms), each send as it is
+ *   granted ({@link recordSend}) and what came of it ({@link recordResult}).
  * - **Outputs**: when the next send may go ({@link nextSendAt}), when a queued caller's turn is estimated to
  *   come ({@link estimateSendAt}), and the state — its pace, pause and counters, how the latest 429 was read.
- * - **Invariants**: nothing goes before the pause end (a pause is never shortened); paced sends stay within
- *   `spendableBurst + L·rate` in any span L; a 429 never raises the rate, cuts it at most once per
- *   congestion episode and never below `minRatePerSecond`; only a 429 of a send the pacer held back can
- *   cut it; recovery counts only time in which sends were held back, and never passes a configured rate.
+ * - **Invariants**: nothing goes before the pause end (a pause is never shortened); at a steady rate, sends
+ *   stay within `spendableBurst + L·rate` in any span L; a 429 never raises the rate, cuts it at most once
+ *   per congestion episode and never below `minRatePerSecond`; only a 429 of a send the pacer held back can
+ *   set the rate; recovery counts only time in which sends were held back, and never passes a configured
+ *   rate.
  */
 import { countAccepted } from './pacerAcceptRate.js';
 import type { PacerOptions } from './pacerOptions.js';

@@ -35,23 +35,8 @@ export function recordRefusal(
     case 'not-held-back':
     case 'same-episode':
       return resynchronised(counted, options, now, reading);
-    case 'not-the-bucket': {
-      // The refusal says nothing about our rate: measure the next episode from the end of this pause, as if
-      // the time lost to it had not been.
-      const { pause, accepts, episode } = counted;
-      return resynchronised(
-        {
-          ...counted,
-          episode: {
-            measuredFrom: { at: pause.until, accepted: accepts.count },
-            lastsAtLeastUntil: Math.max(episode.lastsAtLeastUntil, pause.until),
-          },
-        },
-        options,
-        now,
-        reading,
-      );
-    }
+    case 'not-the-bucket':
+      return resynchronised(measuredFromPauseEnd(counted), options, now, reading);
     case 'learned':
     case 'new-episode':
       return resynchronised(newEpisode(counted, options, now), options, now, reading);
@@ -110,6 +95,21 @@ function resynchronised(
   if (pace.rate === undefined) return { ...state, refusals };
   const theoreticalArrivalAt = Math.max(pace.theoreticalArrivalAt, now + (options.burst * 1000) / pace.rate);
   return { ...state, refusals, pace: { ...pace, theoreticalArrivalAt } };
+}
+
+/**
+ * A refusal that says nothing about our rate: the next episode measures from the end of this pause, as if
+ * the time lost to it had not been — lost seconds must not read as a lower accept rate.
+ */
+function measuredFromPauseEnd(state: PacerState): PacerState {
+  const { pause, accepts, episode } = state;
+  return {
+    ...state,
+    episode: {
+      measuredFrom: { at: pause.until, accepted: accepts.count },
+      lastsAtLeastUntil: Math.max(episode.lastsAtLeastUntil, pause.until),
+    },
+  };
 }
 
 /** A new congestion episode begins now, with the rate (and the pace to regain) of {@link decreasedRate}. */
