@@ -1,9 +1,9 @@
 /**
  * Evidence for pacer defaults (not part of the default `npm run bench`; run it with `--only pacer-tuning`):
  * the "client + gate only, all at once" side of the goodput benchmark, repeated with variants of the
- * submission_write pacer's options. Every variant is a value `DEFAULT_PACER` (shared/resilience/pacer.ts)
- * or `MEDIAMAGIC_RATE_LIMITS` could hold — no code change — so the table says what a change of defaults
- * alone would buy, and what it would not.
+ * submission_write pacer's options. Every variant is a value `DEFAULT_PACER`
+ * (shared/resilience/pacerOptions.ts) or `MEDIAMAGIC_RATE_LIMITS` could hold — no code change — so the table
+ * says what a change of defaults alone would buy, and what it would not.
  */
 import type { PacerOptions } from '../shared/resilience/bucketGate.js';
 import { goodputShare, runClientOnly, type GoodputOptions, type SideResult } from './goodput.js';

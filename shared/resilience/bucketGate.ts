@@ -171,39 +171,39 @@ export class BucketGate {
 
   /** Epoch ms until which the bucket is paused (<= now when open). */
   get pausedUntil(): number {
-    return this.#state.pausedUntil;
+    return this.#state.pause.until;
   }
 
   /** Current pace in requests/second, undefined when unpaced. */
   get ratePerSecond(): number | undefined {
-    return this.#state.rate;
+    return this.#state.pace.rate;
   }
 
   /** Counters for stats/benchmarks. */
   stats(): BucketGateStats {
     const s = this.#state;
     return {
-      reserved: s.reserved,
-      rateLimited: s.rateLimited,
-      ...(s.rate !== undefined ? { ratePerSecond: s.rate } : {}),
-      pausedUntil: s.pausedUntil,
-      pausedMs: s.pausedMs,
+      reserved: s.sending.granted,
+      rateLimited: s.refusals.count,
+      ...(s.pace.rate !== undefined ? { ratePerSecond: s.pace.rate } : {}),
+      pausedUntil: s.pause.until,
+      pausedMs: s.pause.totalMs,
       queued: this.#retries.length + this.#fresh.length,
-      inFlight: s.inFlight,
+      inFlight: s.sending.inFlight,
     };
   }
 
   #tell(before: PacerState, now: number): void {
     const after = this.#state;
-    if (this.#observer === undefined || after.lastRefusal === undefined) return;
+    if (this.#observer === undefined || after.refusals.latestReading === undefined) return;
     try {
       this.#observer({
         bucket: this.bucket,
-        reading: after.lastRefusal,
-        rateBefore: before.rate,
-        rateAfter: after.rate,
+        reading: after.refusals.latestReading,
+        rateBefore: before.pace.rate,
+        rateAfter: after.pace.rate,
         recentAcceptedPerSecond: recentAcceptRate(before, now),
-        pausedForMs: Math.max(0, after.pausedUntil - now),
+        pausedForMs: Math.max(0, after.pause.until - now),
         queued: this.#retries.length + this.#fresh.length,
       });
     } catch {
@@ -255,7 +255,7 @@ export class BucketGate {
       return;
     }
     let at = nextSendAt(this.#state, this.#options, now);
-    if (this.#state.rate === undefined) {
+    if (this.#state.pace.rate === undefined) {
       for (const waiter of [...this.#retries, ...this.#fresh]) at = Math.min(at, waiter.deadlineMs + 1);
     }
     if (!Number.isFinite(at)) {

@@ -21,6 +21,7 @@
  * as it was before the trip.
  */
 import type { Clock } from '../clock.js';
+import { optionRangeError, withDefaults } from './resolveOptions.js';
 
 /** When a breaker trips and how long it stays open. */
 export interface BreakerOptions {
@@ -208,22 +209,13 @@ export class CircuitBreakers {
 }
 
 /**
- * Fills {@link DEFAULT_BREAKER} into `options` field by field and checks every range.
+ * Fills {@link DEFAULT_BREAKER} into `options` field by field (an explicit `undefined` keeps the default) and
+ * checks every range.
  * @throws RangeError naming the option and its value
  */
 export function validateBreakerOptions(options: Partial<BreakerOptions>): BreakerOptions {
-  const resolved: BreakerOptions = {
-    consecutiveFailures: options.consecutiveFailures ?? DEFAULT_BREAKER.consecutiveFailures,
-    failureRatio: options.failureRatio ?? DEFAULT_BREAKER.failureRatio,
-    minimumThroughput: options.minimumThroughput ?? DEFAULT_BREAKER.minimumThroughput,
-    windowMs: options.windowMs ?? DEFAULT_BREAKER.windowMs,
-    openMs: options.openMs ?? DEFAULT_BREAKER.openMs,
-    maxOpenMs: options.maxOpenMs ?? DEFAULT_BREAKER.maxOpenMs,
-  };
-  const fail = (name: keyof BreakerOptions, rule: string, value: number): never => {
-    throw new RangeError(`circuit breaker ${name} must be ${rule}, got ${String(value)}`);
-  };
-  const r = resolved;
+  const r = withDefaults(DEFAULT_BREAKER, options);
+  const fail = optionRangeError<BreakerOptions>('circuit breaker');
   if (!Number.isInteger(r.consecutiveFailures) || r.consecutiveFailures < 1) {
     fail('consecutiveFailures', 'a whole number >= 1', r.consecutiveFailures);
   }
@@ -236,7 +228,7 @@ export function validateBreakerOptions(options: Partial<BreakerOptions>): Breake
   if (!Number.isFinite(r.maxOpenMs) || r.maxOpenMs < r.openMs) {
     fail('maxOpenMs', `a finite number >= openMs (${r.openMs})`, r.maxOpenMs);
   }
-  return Object.freeze(resolved);
+  return Object.freeze(r);
 }
 
 /** Calls and failures in a rolling window, kept as {@link WINDOW_SLOTS} time slots. */

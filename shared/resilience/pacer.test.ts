@@ -158,11 +158,11 @@ describe('pacer — slow start while no rate is known', () => {
     const p = new Pacer({ slowStartWindow: 2 });
     p.sends(2);
     p.answer(ACCEPTED).answer(ACCEPTED);
-    expect(p.state.window).toBe(3);
+    expect(p.state.sending.window).toBe(3);
     expect(p.sends(3)).toEqual([0, 0, 0]);
     expect(p.next).toBe(Number.POSITIVE_INFINITY);
     p.answer(ACCEPTED);
-    expect(p.state.window).toBe(3.5); // 2 in flight: room while fewer than 3.5
+    expect(p.state.sending.window).toBe(3.5); // 2 in flight: room while fewer than 3.5
     expect(p.sends(2)).toEqual([0, 0]);
     expect(p.next).toBe(Number.POSITIVE_INFINITY);
   });
@@ -171,14 +171,14 @@ describe('pacer — slow start while no rate is known', () => {
     const p = new Pacer({ slowStartWindow: 2 });
     p.sends(2);
     p.answer({ kind });
-    expect(p.state).toMatchObject({ window: 2, inFlight: 1 });
+    expect(p.state.sending).toMatchObject({ window: 2, inFlight: 1 });
     expect(p.next).toBe(p.now);
   });
 
   it('never counts fewer than zero in flight', () => {
     const p = new Pacer();
     p.answer({ kind: 'failed' });
-    expect(p.state.inFlight).toBe(0);
+    expect(p.state.sending.inFlight).toBe(0);
   });
 });
 
@@ -256,7 +256,7 @@ describe('pacer — a 429 pauses the bucket', () => {
   it('until Retry-After, for every sender', () => {
     const p = new Pacer({ ratePerSecond: 100 });
     p.answer(limited(2000));
-    expect(p.state.pausedUntil).toBe(T0 + 2000);
+    expect(p.state.pause.until).toBe(T0 + 2000);
     expect(p.next).toBe(T0 + 2000);
   });
 
@@ -264,9 +264,9 @@ describe('pacer — a 429 pauses the bucket', () => {
     const p = new Pacer();
     p.answer(limited(10_000));
     p.advance(100).answer(limited(1000));
-    expect(p.state.pausedUntil).toBe(T0 + 10_000);
+    expect(p.state.pause.until).toBe(T0 + 10_000);
     p.answer(limited(20_000));
-    expect(p.state.pausedUntil).toBe(T0 + 100 + 20_000);
+    expect(p.state.pause.until).toBe(T0 + 100 + 20_000);
   });
 
   it.each([
@@ -277,13 +277,13 @@ describe('pacer — a 429 pauses the bucket', () => {
   ])('for defaultPauseMs when Retry-After is %s', (_name, retryAfterMs) => {
     const p = new Pacer({ defaultPauseMs: 1500 });
     p.answer(limited(retryAfterMs));
-    expect(p.state.pausedUntil).toBe(T0 + 1500);
+    expect(p.state.pause.until).toBe(T0 + 1500);
   });
 
   it('not at all for Retry-After: 0', () => {
     const p = new Pacer();
     p.answer(limited(0));
-    expect(p.state.pausedUntil).toBe(T0);
+    expect(p.state.pause.until).toBe(T0);
   });
 
   it('counts 429s and the union of pause time', () => {
@@ -291,7 +291,8 @@ describe('pacer — a 429 pauses the bucket', () => {
     p.answer(limited(1000));
     p.advance(500).answer(limited(1000)); // overlaps: adds 500 ms
     p.advance(5000).answer(limited(2000)); // separate: adds 2000 ms
-    expect(p.state).toMatchObject({ rateLimited: 3, pausedMs: 3500, pausedUntil: p.now + 2000 });
+    expect(p.state.refusals.count).toBe(3);
+    expect(p.state.pause).toEqual({ totalMs: 3500, until: p.now + 2000 });
   });
 
   it('re-synchronises with the server: after the pause exactly the refill less the headroom goes at once', () => {
@@ -300,7 +301,7 @@ describe('pacer — a 429 pauses the bucket', () => {
     acceptFor(p, 20, 10_000);
     const at = p.now;
     p.answer(limited(1000));
-    expect(p.state.rate).toBe(20);
+    expect(p.state.pace.rate).toBe(20);
     const after = p.sends(17).map((t) => t + T0 - at);
     expect(after).toEqual([...Array<number>(15).fill(1000), 1050, 1100]);
   });
@@ -326,21 +327,21 @@ describe('pacer — what a 429 does to the rate', () => {
     expect(sent).toBe(19);
     for (let i = 0; i < sent; i += 1) p.answer(limited(1000));
     // 30 accepted over 2.9 s, plus the 18 still in flight at the first 429.
-    expect(p.state.rate).toBeCloseTo(48 / 2.9, 6);
+    expect(p.state.pace.rate).toBeCloseTo(48 / 2.9, 6);
   });
 
   it('counts sends still in flight at the first 429: it may overtake every 201', () => {
     const p = new Pacer({ slowStartWindow: 4 });
     p.sends(4);
     p.answer(limited(1000)); // three still in flight, nothing accepted yet
-    expect(p.state.rate).toBe(3);
+    expect(p.state.pace.rate).toBe(3);
   });
 
   it('averages a burst of answers over at least one second', () => {
     const p = new Pacer();
     for (let i = 0; i < 5; i += 1) p.exchange(ACCEPTED);
     p.answer(limited(1000));
-    expect(p.state.rate).toBe(5);
+    expect(p.state.pace.rate).toBe(5);
   });
 
   it('starts measuring at the first answer, not when the bucket was first used', () => {
@@ -348,7 +349,7 @@ describe('pacer — what a 429 does to the rate', () => {
     p.advance(60_000);
     acceptFor(p, 20, 2000); // 40 answers between 60.05 s and 62 s
     p.answer(limited(1000));
-    expect(p.state.rate).toBeCloseTo(40 / 1.95, 6);
+    expect(p.state.pace.rate).toBeCloseTo(40 / 1.95, 6);
   });
 
   it('forgets answers from before an idle spell', () => {
@@ -357,7 +358,7 @@ describe('pacer — what a 429 does to the rate', () => {
     p.advance(60_000);
     acceptFor(p, 4, 3000); // 12 answers from 62.25 s to 65 s
     p.answer(limited(1000));
-    expect(p.state.rate).toBeCloseTo(12 / 2.75, 6);
+    expect(p.state.pace.rate).toBeCloseTo(12 / 2.75, 6);
   });
 
   it('looks back one to two observe windows', () => {
@@ -370,36 +371,36 @@ describe('pacer — what a 429 does to the rate', () => {
 
   it('floors a first rate at minRatePerSecond when nothing was accepted', () => {
     const p = new Pacer({ minRatePerSecond: 0.3 });
-    expect(p.state.lastRefusal).toBeUndefined();
+    expect(p.state.refusals.latestReading).toBeUndefined();
     p.send();
     p.answer(limited(1000));
-    expect(p.state.rate).toBe(0.3);
-    expect(p.state.lastRefusal).toBe('learned');
+    expect(p.state.pace.rate).toBe(0.3);
+    expect(p.state.refusals.latestReading).toBe('learned');
   });
 
   it('sets the rate to the accept rate measured since the previous episode, when that is the lesser cut', () => {
     const p = new Pacer({ ratePerSecond: 25, ...FIXED });
     p.send();
     p.answer(limited(1000));
-    expect(p.state.rate).toBe(20); // ×0.8: nothing accepted to measure yet
+    expect(p.state.pace.rate).toBe(20); // ×0.8: nothing accepted to measure yet
     const episode = p.now;
     acceptFor(p, 18, 9000);
     p.answer(limited(1000));
-    expect(p.state.rate).toBeCloseTo(162 / ((p.now - episode) / 1000), 6); // min(20, max(18, 16))
+    expect(p.state.pace.rate).toBeCloseTo(162 / ((p.now - episode) / 1000), 6); // min(20, max(18, 16))
   });
 
   it('does not cut a configured rate for a 429 when the server was measured to accept that rate', () => {
     const p = new Pacer({ ratePerSecond: 20, burst: 20 });
     acceptFor(p, 20, 4000);
     p.answer(limited(1000)); // jitter: one request arrived early
-    expect(p.state.rate).toBe(20);
+    expect(p.state.pace.rate).toBe(20);
   });
 
   it('cuts by at most decreaseFactor when little was accepted', () => {
     const p = new Pacer({ ratePerSecond: 10 });
     acceptFor(p, 1, 5000);
     p.answer(limited(1000));
-    expect(p.state.rate).toBeCloseTo(8, 10);
+    expect(p.state.pace.rate).toBeCloseTo(8, 10);
   });
 
   it('never raises the rate on a 429', () => {
@@ -410,10 +411,10 @@ describe('pacer — what a 429 does to the rate', () => {
         (rate, acceptedPerSecond) => {
           const p = new Pacer({ ratePerSecond: rate });
           acceptFor(p, acceptedPerSecond, 2000);
-          const before = p.state.rate as number;
+          const before = p.state.pace.rate as number;
           p.answer(limited(1000));
-          expect(p.state.rate).toBeLessThanOrEqual(before);
-          expect(p.state.rate).toBeGreaterThanOrEqual(Math.min(before, 0.8 * before));
+          expect(p.state.pace.rate).toBeLessThanOrEqual(before);
+          expect(p.state.pace.rate).toBeGreaterThanOrEqual(Math.min(before, 0.8 * before));
         },
       ),
     );
@@ -423,15 +424,15 @@ describe('pacer — what a 429 does to the rate', () => {
     const p = new Pacer({ ratePerSecond: 10, ...FIXED });
     p.sends(3);
     p.answer(limited(2000));
-    expect(p.state.lastRefusal).toBe('new-episode');
+    expect(p.state.refusals.latestReading).toBe('new-episode');
     p.advance(300).answer(limited(2000));
     p.advance(1000).answer(limited(undefined));
-    expect(p.state.rate).toBeCloseTo(8, 10);
-    expect(p.state.rateLimited).toBe(3);
-    expect(p.state.lastRefusal).toBe('same-episode');
+    expect(p.state.pace.rate).toBeCloseTo(8, 10);
+    expect(p.state.refusals.count).toBe(3);
+    expect(p.state.refusals.latestReading).toBe('same-episode');
     p.advance(2000).answer(ACCEPTED).answer(limited(2000)); // a new episode: something got through meanwhile
-    expect(p.state.rate).toBeCloseTo(6.4, 10);
-    expect(p.state.lastRefusal).toBe('new-episode');
+    expect(p.state.pace.rate).toBeCloseTo(6.4, 10);
+    expect(p.state.refusals.latestReading).toBe('new-episode');
   });
 
   it('holds the episode for at least defaultPauseMs even with Retry-After: 0', () => {
@@ -439,9 +440,9 @@ describe('pacer — what a 429 does to the rate', () => {
     p.send();
     p.answer(limited(0));
     p.advance(999).answer(limited(0));
-    expect(p.state.rate).toBeCloseTo(8, 10);
+    expect(p.state.pace.rate).toBeCloseTo(8, 10);
     p.advance(1).answer(ACCEPTED).answer(limited(0));
-    expect(p.state.rate).toBeCloseTo(6.4, 10);
+    expect(p.state.pace.rate).toBeCloseTo(6.4, 10);
   });
 
   it('never goes below minRatePerSecond', () => {
@@ -451,7 +452,7 @@ describe('pacer — what a 429 does to the rate', () => {
       p.send();
       p.answer(limited(1000));
     }
-    expect(p.state.rate).toBe(0.5);
+    expect(p.state.pace.rate).toBe(0.5);
   });
 
   it('keeps one episode while nothing is accepted, even for 429s of sends in flight past the hold', () => {
@@ -459,8 +460,8 @@ describe('pacer — what a 429 does to the rate', () => {
     p.sends(2);
     p.answer(limited(1000));
     p.advance(1500).answer(limited(1000)); // sent before the first 429, answered late (slow server)
-    expect(p.state.rate).toBeCloseTo(8, 10);
-    expect(p.state.pausedUntil).toBe(p.now + 1000);
+    expect(p.state.pace.rate).toBeCloseTo(8, 10);
+    expect(p.state.pause.until).toBe(p.now + 1000);
   });
 
   it('cuts nothing for a 429 of the first send after an honoured Retry-After: no token bucket refuses it', () => {
@@ -470,16 +471,16 @@ describe('pacer — what a 429 does to the rate', () => {
     for (let i = 0; i < 2; i += 1) {
       p.send(); // at the end of the pause
       p.answer(limited(1000)); // refused all the same: the server's Retry-After promised a token
-      expect(p.state.lastRefusal).toBe('not-the-bucket');
-      expect(p.state.rate).toBeCloseTo(8, 10);
-      expect(p.state.pausedUntil).toBe(p.now + 1000);
+      expect(p.state.refusals.latestReading).toBe('not-the-bucket');
+      expect(p.state.pace.rate).toBeCloseTo(8, 10);
+      expect(p.state.pause.until).toBe(p.now + 1000);
     }
     p.advance(1000);
     acceptFor(p, 8, 5000);
     // Measured from the end of the last such pause, the server accepted the full 8/s: nothing to cut.
     // (Counted from the episode's start, 40 in 8 s would have read 5/s and cut to 6.4.)
     p.answer(limited(1000));
-    expect(p.state.rate).toBeCloseTo(8, 10);
+    expect(p.state.pace.rate).toBeCloseTo(8, 10);
   });
 });
 
@@ -491,9 +492,9 @@ describe('pacer — a 429 for a send the pacer did not hold back', () => {
     p.backlog = false;
     p.send();
     p.answer(limited(1000));
-    expect(p.state.lastRefusal).toBe('not-held-back');
-    expect(p.state.rate).toBeUndefined();
-    expect(p.state.pausedUntil).toBe(p.now + 1000);
+    expect(p.state.refusals.latestReading).toBe('not-held-back');
+    expect(p.state.pace.rate).toBeUndefined();
+    expect(p.state.pause.until).toBe(p.now + 1000);
     expect(p.next).toBe(p.now + 1000);
   });
 
@@ -502,7 +503,7 @@ describe('pacer — a 429 for a send the pacer did not hold back', () => {
     p.backlog = false;
     p.sends(2);
     p.answer(limited(1000));
-    expect(p.state.rate).toBe(10);
+    expect(p.state.pace.rate).toBe(10);
     // After the pause only what the server refilled meanwhile goes at once: its burst of 4, then 10/s.
     expect(p.sends(5)).toEqual([1000, 1000, 1000, 1000, 1100]);
   });
@@ -512,12 +513,12 @@ describe('pacer — a 429 for a send the pacer did not hold back', () => {
     p.backlog = false;
     p.sends(3);
     p.answer(ACCEPTED).answer(ACCEPTED).answer(limited(1000));
-    expect(p.state.rate).toBeUndefined();
+    expect(p.state.pace.rate).toBeUndefined();
     p.backlog = true; // callers queued behind the pause
     p.send();
     p.answer(limited(1000));
-    expect(p.state.lastRefusal).toBe('learned');
-    expect(p.state.rate).toBeGreaterThan(0);
+    expect(p.state.refusals.latestReading).toBe('learned');
+    expect(p.state.pace.rate).toBeGreaterThan(0);
   });
 });
 
@@ -527,58 +528,58 @@ describe('pacer — regaining the pace a blind cut came from', () => {
     const p = new Pacer({ ratePerSecond: 10, increaseShare: 0, increasePerSecond: 0.5, ...options });
     p.send();
     p.answer(limited(1000));
-    expect(p.state.rate).toBeCloseTo(8, 10);
+    expect(p.state.pace.rate).toBeCloseTo(8, 10);
     return p;
   }
 
   it('returns most of the way within a few seconds of sending at the pace: 1 − e^(−t/regainMs) of the gap', () => {
     const p = blindCut({ increasePerSecond: 0 });
-    expect(p.state.regainTo).toBe(10);
+    expect(p.state.recovery.regainTarget).toBe(10);
     p.advance(1000); // the pause
     p.advance(2000).answer(ACCEPTED);
-    expect(p.state.rate).toBeCloseTo(10 - 2 * Math.exp(-1), 10);
+    expect(p.state.pace.rate).toBeCloseTo(10 - 2 * Math.exp(-1), 10);
     p.advance(4000).answer(ACCEPTED);
-    expect(p.state.rate).toBeCloseTo(10 - 2 * Math.exp(-3), 10);
+    expect(p.state.pace.rate).toBeCloseTo(10 - 2 * Math.exp(-3), 10);
   });
 
   it('probes at the usual pace where that is faster, and not at all while nobody waits for the pace', () => {
     const slow = blindCut({ regainMs: 1_000_000 });
     slow.advance(1000).advance(2000).answer(ACCEPTED);
-    expect(slow.state.rate).toBeCloseTo(9, 10); // +0.5/s beats 2 × (1 − e^(−0.002))
+    expect(slow.state.pace.rate).toBeCloseTo(9, 10); // +0.5/s beats 2 × (1 − e^(−0.002))
     const idle = blindCut();
     idle.backlog = false;
     idle.advance(10_000).exchange(ACCEPTED);
-    expect(idle.state.rate).toBeCloseTo(8, 10);
+    expect(idle.state.pace.rate).toBeCloseTo(8, 10);
   });
 
   it('does not regain a cut to what the server was measured to accept', () => {
     const p = new Pacer({ ratePerSecond: 25, increaseShare: 0, increasePerSecond: 0 });
     acceptFor(p, 20, 4000);
     p.answer(limited(1000));
-    expect(p.state.rate).toBeGreaterThanOrEqual(20); // what was measured, not the ×0.8 floor
-    expect(p.state.rate).toBeLessThan(21);
-    expect(p.state.regainTo).toBeUndefined();
+    expect(p.state.pace.rate).toBeGreaterThanOrEqual(20); // what was measured, not the ×0.8 floor
+    expect(p.state.pace.rate).toBeLessThan(21);
+    expect(p.state.recovery.regainTarget).toBeUndefined();
   });
 
   it('takes a refusal at the pace it had just regained as confirmation: no quick return the next time', () => {
     const p = blindCut({ increasePerSecond: 0 });
     p.advance(1000).advance(10_000).answer(ACCEPTED); // regained 8 → 10 − 2e^(−5)
-    const before = p.state.rate as number;
+    const before = p.state.pace.rate as number;
     expect(before).toBeCloseTo(10 - 2 * Math.exp(-5), 10);
     p.send();
     p.answer(limited(1000)); // refused again there: blind (one answer in 10 s), but confirmed
-    expect(p.state.rate).toBeCloseTo(0.8 * before, 10);
-    expect(p.state.regainTo).toBeUndefined();
+    expect(p.state.pace.rate).toBeCloseTo(0.8 * before, 10);
+    expect(p.state.recovery.regainTarget).toBeUndefined();
   });
 
   it('regains a cut that came before the last one was regained, to the lower pace (the limit moved)', () => {
     const p = blindCut({ increasePerSecond: 0 });
     p.advance(1000).advance(500).answer(ACCEPTED); // 8 → 8.44: far from 10
-    const before = p.state.rate as number;
+    const before = p.state.pace.rate as number;
     p.send();
     p.answer(limited(1000));
-    expect(p.state.regainTo).toBeCloseTo(before, 10);
-    expect(p.state.rate).toBeCloseTo(0.8 * before, 10);
+    expect(p.state.recovery.regainTarget).toBeCloseTo(before, 10);
+    expect(p.state.pace.rate).toBeCloseTo(0.8 * before, 10);
   });
 });
 
@@ -597,7 +598,7 @@ describe('pacer — recovery', () => {
   it('adds increasePerSecond for each second since the pause ended', () => {
     const p = cut();
     p.advance(3000).answer(ACCEPTED); // 1 s paused + 2 s of sending
-    expect(p.state.rate).toBeCloseTo(9, 10);
+    expect(p.state.pace.rate).toBeCloseTo(9, 10);
   });
 
   it('adds increaseShare of the rate per second when that is more: as fast at 100/s as at 2/s', () => {
@@ -606,13 +607,13 @@ describe('pacer — recovery', () => {
       acceptFor(p, rate, 3000);
       p.answer(limited(1000)); // nothing cut: the server accepted `rate`
       p.advance(6000).answer(ACCEPTED);
-      expect(p.state.rate).toBe(rate); // capped
+      expect(p.state.pace.rate).toBe(rate); // capped
       const learned = new Pacer({ increaseShare: 0.02, increasePerSecond: 0.01, slowStartWindow: 1000 });
       acceptFor(learned, rate, 3000);
       learned.answer(limited(1000));
-      const before = learned.state.rate as number;
+      const before = learned.state.pace.rate as number;
       learned.advance(1000 + 1000).answer(ACCEPTED);
-      expect((learned.state.rate as number) / before).toBeCloseTo(1.02, 10);
+      expect((learned.state.pace.rate as number) / before).toBeCloseTo(1.02, 10);
     }
   });
 
@@ -623,22 +624,22 @@ describe('pacer — recovery', () => {
     one.advance(1000);
     for (let i = 0; i < 20; i += 1) many.advance(100).answer(ACCEPTED);
     one.advance(2000).answer(ACCEPTED);
-    expect(many.state.rate).toBeCloseTo(9, 10);
-    expect(one.state.rate).toBeCloseTo(9, 10);
+    expect(many.state.pace.rate).toBeCloseTo(9, 10);
+    expect(one.state.pace.rate).toBeCloseTo(9, 10);
   });
 
   it('credits nothing before the pause ends', () => {
     const p = cut();
     p.advance(600).answer(ACCEPTED);
-    expect(p.state.rate).toBeCloseTo(8, 10);
+    expect(p.state.pace.rate).toBeCloseTo(8, 10);
   });
 
   it('does not credit time spent paused', () => {
     const p = cut({}, 5000);
     p.advance(3000).answer(ACCEPTED);
-    expect(p.state.rate).toBeCloseTo(8, 10);
+    expect(p.state.pace.rate).toBeCloseTo(8, 10);
     p.advance(3000).answer(ACCEPTED);
-    expect(p.state.rate).toBeCloseTo(8.5, 10);
+    expect(p.state.pace.rate).toBeCloseTo(8.5, 10);
   });
 
   it('does not credit time in which nobody waited for the pace', () => {
@@ -646,24 +647,24 @@ describe('pacer — recovery', () => {
     p.backlog = false;
     p.advance(60_000).send();
     p.answer(ACCEPTED);
-    expect(p.state.rate).toBeCloseTo(8, 10);
+    expect(p.state.pace.rate).toBeCloseTo(8, 10);
     const creditFrom = p.now;
     p.backlog = true;
     p.send();
     p.advance(2000).answer(ACCEPTED); // credited from the last answer, not from the pause
-    expect(p.state.rate).toBeCloseTo(8 + (0.5 * (p.now - creditFrom)) / 1000, 10);
+    expect(p.state.pace.rate).toBeCloseTo(8 + (0.5 * (p.now - creditFrom)) / 1000, 10);
   });
 
   it.each([['failed'], ['unsent']] as const)('is not credited by a %s send', (kind) => {
     const p = cut();
     p.advance(5000).answer({ kind });
-    expect(p.state.rate).toBeCloseTo(8, 10);
+    expect(p.state.pace.rate).toBeCloseTo(8, 10);
   });
 
   it('never recovers above a configured rate', () => {
     const p = cut();
     p.advance(3_600_000).answer(ACCEPTED);
-    expect(p.state.rate).toBe(10);
+    expect(p.state.pace.rate).toBe(10);
   });
 
   it('keeps raising a learned rate without a ceiling by default', () => {
@@ -671,7 +672,7 @@ describe('pacer — recovery', () => {
     for (let i = 0; i < 4; i += 1) p.exchange(ACCEPTED);
     p.answer(limited(1000)); // learned 4
     p.advance(1000 + 60_000).answer(ACCEPTED);
-    expect(p.state.rate).toBeCloseTo(34, 10);
+    expect(p.state.pace.rate).toBeCloseTo(34, 10);
   });
 
   it('drops a learned pace past unpaceAboveLearnedFactor × it, and slow-starts again', () => {
@@ -679,10 +680,10 @@ describe('pacer — recovery', () => {
     for (let i = 0; i < 4; i += 1) p.exchange(ACCEPTED);
     p.answer(limited(1000)); // learned 4; released above 16, i.e. after 24 s of recovery
     p.advance(1000 + 23_000).answer(ACCEPTED);
-    expect(p.state.rate).toBeCloseTo(15.5, 10);
+    expect(p.state.pace.rate).toBeCloseTo(15.5, 10);
     p.advance(2000).answer(ACCEPTED);
-    expect(p.state.rate).toBeUndefined();
-    expect(p.state.window).toBe(2);
+    expect(p.state.pace.rate).toBeUndefined();
+    expect(p.state.sending.window).toBe(2);
   });
 });
 

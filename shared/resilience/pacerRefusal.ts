@@ -1,0 +1,164 @@
+/**
+ * What a 429 does to a bucket (docs/pacing.md, "A 429"): it pauses the bucket until Retry-After, says the
+ * server's bucket is empty now — so the GCRA copy is re-synchronised — and, read as a test of the pace,
+ * sets the rate once per congestion episode from the accept rate measured since the previous one. A 429
+ * that did not test the pace, or that the server's token bucket cannot have sent, only pauses.
+ */
+import { acceptRate, perSecondSince, recentAcceptRate } from './pacerAcceptRate.js';
+import type { PacerOptions } from './pacerOptions.js';
+import type { PacerState, RefusalReading } from './pacerState.js';
+
+/** A pace within 5 % of the one it was regaining counts as regained. */
+const REGAINED = 0.95;
+
+/**
+ * A 429 came back at `now`: pause, count it, read it ({@link readRefusal}) and act on that reading.
+ * @param retryAfterMs its Retry-After (undefined, negative or not finite = not usable: `defaultPauseMs`)
+ * @param sentAfterPause every send granted before the latest 429 had been settled before this one
+ */
+export function recordRefusal(
+  state: PacerState,
+  options: PacerOptions,
+  now: number,
+  retryAfterMs: number | undefined,
+  sentAfterPause: boolean,
+): PacerState {
+  const paused = pauseFor(state, options, now, retryAfterMs);
+  const counted: PacerState = {
+    ...paused,
+    refusals: { ...paused.refusals, count: paused.refusals.count + 1 },
+    // Every send still in flight left before this answer came back, so before the pause it announces.
+    sending: { ...paused.sending, inFlightBeforeRefusal: paused.sending.inFlight },
+  };
+  const reading = readRefusal(counted, now, sentAfterPause);
+  switch (reading) {
+    case 'not-held-back':
+    case 'same-episode':
+      return resynchronised(counted, options, now, reading);
+    case 'not-the-bucket':
+      return resynchronised(measuredFromPauseEnd(counted), options, now, reading);
+    case 'learned':
+    case 'new-episode':
+      return resynchronised(newEpisode(counted, options, now), options, now, reading);
+  }
+}
+
+/**
+ * How a 429 reads, given the state it found (already paused and counted):
+ * - nothing was waiting for the pacer: what was sent was what callers asked for, below the pace (or the
+ *   window), so the refusal does not say the pace is too high — another client on the key, a proxy, or a
+ *   limit below demand. If the limit is real, the pause queues callers, the next sends wait for the pacer,
+ *   and the next 429 is read as usual: a real limit is learned one refusal later;
+ * - no rate yet: the first one is learned;
+ * - sent after an honoured pause with nothing accepted since the episode began: not the token bucket, whose
+ *   rounded-up Retry-After promised a token;
+ * - within the episode's minimum span, or with nothing accepted since it began (however late it comes): the
+ *   same congestion signal as the one that set the rate;
+ * - otherwise a new congestion episode.
+ */
+export function readRefusal(state: PacerState, now: number, sentAfterPause: boolean): RefusalReading {
+  if (!state.sending.latestHeldBack) return 'not-held-back';
+  if (state.pace.rate === undefined) return 'learned';
+  const { measuredFrom, lastsAtLeastUntil } = state.episode;
+  const nothingAccepted = measuredFrom !== undefined && state.accepts.count === measuredFrom.accepted;
+  if (nothingAccepted && sentAfterPause) return 'not-the-bucket';
+  if (now < lastsAtLeastUntil || nothingAccepted) return 'same-episode';
+  return 'new-episode';
+}
+
+/** Pauses until `now + Retry-After` (or `defaultPauseMs`), never shortening a longer pause. */
+function pauseFor(
+  state: PacerState,
+  options: PacerOptions,
+  now: number,
+  retryAfterMs: number | undefined,
+): PacerState {
+  const usable = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0;
+  const until = now + (usable ? retryAfterMs : options.defaultPauseMs);
+  const { pause } = state;
+  if (until <= pause.until) return state;
+  return { ...state, pause: { until, totalMs: pause.totalMs + until - Math.max(pause.until, now) } };
+}
+
+/**
+ * Notes how the 429 was read and, when paced, re-synchronises the GCRA copy with the server's bucket, empty
+ * now: `burst` intervals of debt from now, so what the pause refills may go at its end.
+ */
+function resynchronised(
+  state: PacerState,
+  options: PacerOptions,
+  now: number,
+  reading: RefusalReading,
+): PacerState {
+  const { pace } = state;
+  const refusals = { ...state.refusals, latestReading: reading };
+  if (pace.rate === undefined) return { ...state, refusals };
+  const theoreticalArrivalAt = Math.max(pace.theoreticalArrivalAt, now + (options.burst * 1000) / pace.rate);
+  return { ...state, refusals, pace: { ...pace, theoreticalArrivalAt } };
+}
+
+/**
+ * A refusal that says nothing about our rate: the next episode measures from the end of this pause, as if
+ * the time lost to it had not been — lost seconds must not read as a lower accept rate.
+ */
+function measuredFromPauseEnd(state: PacerState): PacerState {
+  const { pause, accepts, episode } = state;
+  return {
+    ...state,
+    episode: {
+      measuredFrom: { at: pause.until, accepted: accepts.count },
+      lastsAtLeastUntil: Math.max(episode.lastsAtLeastUntil, pause.until),
+    },
+  };
+}
+
+/** A new congestion episode begins now, with the rate (and the pace to regain) of {@link decreasedRate}. */
+function newEpisode(state: PacerState, options: PacerOptions, now: number): PacerState {
+  const cut = decreasedRate(state, options, now);
+  return {
+    ...state,
+    pace: {
+      ...state.pace,
+      rate: cut.rate,
+      learnedRate: options.ratePerSecond === undefined ? cut.rate : undefined,
+    },
+    recovery: { ...state.recovery, regainTarget: cut.regainTarget },
+    episode: {
+      measuredFrom: { at: now, accepted: state.accepts.count },
+      lastsAtLeastUntil: Math.max(state.pause.until, now + options.defaultPauseMs),
+    },
+  };
+}
+
+/**
+ * The rate a new congestion episode starts with, and the pace to regain quickly:
+ * - without a rate yet, the recent accept rate counting the sends still in flight as accepted (the first
+ *   429 can overtake every 201); high rather than low, the cheap direction;
+ * - with one, `min(rate, max(measured, decreaseFactor × rate))`, never below `minRatePerSecond`. The pace
+ *   to regain is the one the cut came from when the cut was the blind `decreaseFactor` one — the server was
+ *   measured to accept less than that, which a refusal from elsewhere or a lull in demand explains as well
+ *   as a limit — and none when the server was measured to accept about the pace it is cut to.
+ */
+function decreasedRate(
+  state: PacerState,
+  options: PacerOptions,
+  now: number,
+): { readonly rate: number; readonly regainTarget: number | undefined } {
+  const { decreaseFactor, minRatePerSecond } = options;
+  const { pace, accepts } = state;
+  if (pace.rate === undefined) {
+    const anchor = accepts.older ?? accepts.recent ?? { at: now, accepted: accepts.count };
+    const first = perSecondSince(accepts.count - anchor.accepted + state.sending.inFlight, anchor.at, now);
+    return { rate: Math.max(minRatePerSecond, first), regainTarget: undefined };
+  }
+  const from = state.episode.measuredFrom;
+  const measured = from === undefined ? recentAcceptRate(state, now) : acceptRate(state, from, now);
+  const floor = decreaseFactor * pace.rate;
+  // Refused again at (about) the pace it had just regained: that pace was too high after all.
+  const { regainTarget } = state.recovery;
+  const confirmed = regainTarget !== undefined && pace.rate >= REGAINED * regainTarget;
+  return {
+    rate: Math.max(minRatePerSecond, Math.min(pace.rate, Math.max(measured, floor))),
+    regainTarget: measured < floor && !confirmed ? pace.rate : undefined,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Admission: when the next send of a bucket may go, and committing one. Once a rate is known, sends are
+ * spaced by GCRA with a tolerance of the server's burst less a headroom; before, a slow-start window bounds
+ * the sends in flight (docs/pacing.md, "Sending").
+ */
+import type { PacerOptions } from './pacerOptions.js';
+import type { PacerState } from './pacerState.js';
+
+/** Tokens of the server's burst the pacer may spend: `burst` minus the headroom, at least one. */
+export function spendableBurst(options: PacerOptions): number {
+  return Math.max(1, options.burst - Math.floor(options.burst * options.burstHeadroom));
+}
+
+/**
+ * The earliest time the next send may go: `max(now, pause end, GCRA slot)`; while unpaced, `now` (or the
+ * pause end) if the slow-start window has room, else Infinity (wait for an answer to free a place).
+ */
+export function nextSendAt(state: PacerState, options: PacerOptions, now: number): number {
+  const { sending } = state;
+  if (state.pace.rate === undefined && sending.inFlight >= sending.window) return Number.POSITIVE_INFINITY;
+  return estimateSendAt(state, options, now, 0);
+}
+
+/**
+ * When the caller `position` places behind the next one (0 = the next) would be sent if nothing changed:
+ * `max(base, max(theoreticalArrivalAt, base) + position/rate − tolerance)`, base = `max(now, pause end)`.
+ * While unpaced it is `base` for everyone: when answers will free the slow-start window cannot be foreseen.
+ */
+export function estimateSendAt(
+  state: PacerState,
+  options: PacerOptions,
+  now: number,
+  position: number,
+): number {
+  const base = Math.max(now, state.pause.until);
+  const { rate, theoreticalArrivalAt } = state.pace;
+  if (rate === undefined) return base;
+  const interval = 1000 / rate;
+  const tolerance = (spendableBurst(options) - 1) * interval;
+  return Math.max(base, Math.max(theoreticalArrivalAt, base) + position * interval - tolerance);
+}
+
+/**
+ * Commits one send at `now` (the caller checked `nextSendAt(…) <= now`); `waited` says the sender had to
+ * queue for it, i.e. the pace (or a pause) was holding sends back.
+ */
+export function recordSend(state: PacerState, now: number, waited: boolean): PacerState {
+  const { pace, sending } = state;
+  const interval = pace.rate === undefined ? 0 : 1000 / pace.rate;
+  return {
+    ...state,
+    pace: { ...pace, theoreticalArrivalAt: Math.max(pace.theoreticalArrivalAt, now) + interval },
+    sending: {
+      ...sending,
+      latestHeldBack: waited,
+      inFlight: sending.inFlight + 1,
+      granted: sending.granted + 1,
+    },
+  };
+}

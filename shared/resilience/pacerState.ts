@@ -1,0 +1,129 @@
+/**
+ * What the pacer knows about one bucket, grouped by concern: the pace and its GCRA schedule, the sends in
+ * flight, the pause, the accepted answers it measures the server by, the congestion episode, recovery, and
+ * the refusals seen. Plain readonly data; the pacer's functions return a new state and never change one.
+ */
+import type { PacerOptions } from './pacerOptions.js';
+
+/** Everything the pacer knows about one bucket. */
+export interface PacerState {
+  readonly pace: Pace;
+  readonly sending: Sending;
+  readonly pause: Pause;
+  readonly accepts: Accepts;
+  readonly episode: Episode;
+  readonly recovery: Recovery;
+  readonly refusals: Refusals;
+}
+
+/** The pace sends are spaced by, and the GCRA schedule that spaces them (the copy of the server's bucket). */
+export interface Pace {
+  /** Requests/second; undefined while none is known (slow start). */
+  readonly rate: number | undefined;
+  /** The rate set by the last decrease while none is configured: the reference for dropping pacing. */
+  readonly learnedRate: number | undefined;
+  /**
+   * GCRA's theoretical arrival time: when the next send would be due at exactly `rate`. The further it lies
+   * in the past, the fuller the copy of the server's bucket (one token per `1/rate` of lead).
+   */
+  readonly theoreticalArrivalAt: number;
+}
+
+/** The sends granted and not yet settled, and what bounds them while no rate is known. */
+export interface Sending {
+  /** Sends granted and not yet settled. */
+  readonly inFlight: number;
+  /** Of those, the ones granted before the latest 429 came back (none was granted during its pause). */
+  readonly inFlightBeforeRefusal: number;
+  /** Sends allowed in flight while unpaced (the slow-start window). */
+  readonly window: number;
+  /** Whether the latest send was held back: it had to wait for the pace, the window or a pause. */
+  readonly latestHeldBack: boolean;
+  /** Sends granted, ever. */
+  readonly granted: number;
+}
+
+/** The pause the latest Retry-After asked for. */
+export interface Pause {
+  /** Epoch ms until which nothing may be sent. */
+  readonly until: number;
+  /** Total milliseconds paused; overlapping pauses count once. */
+  readonly totalMs: number;
+}
+
+/** A count of accepted answers at a moment, to measure the accept rate since then. */
+export interface Anchor {
+  readonly at: number;
+  readonly accepted: number;
+}
+
+/** The answers that took a server token, and the anchors the recent accept rate is measured from. */
+export interface Accepts {
+  /** Answers that took a server token (everything but a 429 and no answer), ever. */
+  readonly count: number;
+  /** The newest anchor, set at the first accepted answer and moved every `observeWindowMs`... */
+  readonly recent: Anchor | undefined;
+  /** ...and the one before it, so the recent rate always spans one to two windows. */
+  readonly older: Anchor | undefined;
+}
+
+/** The congestion episode that set the current rate: the 429s that belong to it cut nothing more. */
+export interface Episode {
+  /**
+   * Where the next decrease measures the accept rate from: where the current episode began, or the end of a
+   * later pause for a 429 that was not the bucket's; undefined before the first episode.
+   */
+  readonly measuredFrom: Anchor | undefined;
+  /** A 429 before this time belongs to the current episode, whatever was accepted meanwhile. */
+  readonly lastsAtLeastUntil: number;
+}
+
+/** How far the rate has recovered since the latest cut, and where to. */
+export interface Recovery {
+  /** Recovery has been credited (or deliberately not) for the time up to here. */
+  readonly creditedUntil: number;
+  /** The pace the latest blind cut came from: recovery returns to it quickly (then probes slowly above it). */
+  readonly regainTarget: number | undefined;
+}
+
+/** The 429s seen. */
+export interface Refusals {
+  readonly count: number;
+  /** How the latest one was read; undefined before the first. */
+  readonly latestReading: RefusalReading | undefined;
+}
+
+/**
+ * How a 429 was read (docs/pacing.md, "A 429"):
+ * - `learned`: the first rate, from no pace at all;
+ * - `new-episode`: a new congestion episode set the rate (lowered, or kept where the measured accept rate
+ *   was at least the pace);
+ * - `same-episode`: part of the episode that set the current rate; it only paused;
+ * - `not-the-bucket`: sent after an honoured Retry-After with nothing accepted since; it only paused;
+ * - `not-held-back`: the pacer was holding no send back, so its pace (or window) was not what the server
+ *   refused; it only paused.
+ */
+export type RefusalReading = 'learned' | 'new-episode' | 'same-episode' | 'not-the-bucket' | 'not-held-back';
+
+/** A bucket nobody has used yet, at `now`. */
+export function initialPacerState(options: PacerOptions, now: number): PacerState {
+  return {
+    pace: {
+      rate: options.ratePerSecond,
+      learnedRate: undefined,
+      theoreticalArrivalAt: Number.NEGATIVE_INFINITY,
+    },
+    sending: {
+      inFlight: 0,
+      inFlightBeforeRefusal: 0,
+      window: options.slowStartWindow,
+      latestHeldBack: false,
+      granted: 0,
+    },
+    pause: { until: 0, totalMs: 0 },
+    accepts: { count: 0, recent: undefined, older: undefined },
+    episode: { measuredFrom: undefined, lastsAtLeastUntil: Number.NEGATIVE_INFINITY },
+    recovery: { creditedUntil: now, regainTarget: undefined },
+    refusals: { count: 0, latestReading: undefined },
+  };
+}
