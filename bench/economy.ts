@@ -20,7 +20,7 @@
 import { BlobServiceClient, BlockBlobClient } from '@azure/storage-blob';
 import { startHttpHost, type HttpHost } from '../scripts/devHost/httpHost.js';
 import type { RegisteredFunction } from '../scripts/devHost/loadApp.js';
-import type { AzuriteInstance } from '../scripts/lib/azurite.js';
+import type { AzuriteInstance } from '../devkit/azurite.js';
 import { buildAppDeps, type AppDeps } from '../shared/app/appDeps.js';
 import { systemClock } from '../shared/clock.js';
 import { loadConfig } from '../shared/config.js';
