@@ -29,7 +29,7 @@ import { BlobLedger } from '../shared/ledger/blobLedger.js';
 import { silentLogger } from '../shared/logger.js';
 import { processSourceBlob } from '../shared/pipeline/processSourceBlob.js';
 import { makeReceiveWebhookHandler } from '../shared/webhooks/receiveWebhookHandler.js';
-import { webhookDepsFrom } from '../shared/webhooks/webhookDeps.js';
+import { webhookDepsFrom } from '../shared/app/webhookDeps.js';
 import { figure, num, secs, type BenchSection, type PlainTable } from './report.js';
 import {
   appEnv,
