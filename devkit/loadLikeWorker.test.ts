@@ -1,18 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadLikeWorker } from './loadLikeWorker.js';
-
-const roots: string[] = [];
-afterEach(() => {
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
-});
 
 /** An app root whose package.json `main` matches `files` (name → CommonJS source) under dist/functions/. */
 function appWith(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(tmpdir(), 'devkit-app-'));
-  roots.push(root);
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
   mkdirSync(path.join(root, 'dist/functions'), { recursive: true });
   writeFileSync(path.join(root, 'package.json'), JSON.stringify({ main: 'dist/functions/*.js' }));
   for (const [name, source] of Object.entries(files))
