@@ -17,7 +17,7 @@ import path from 'node:path';
 
 const DAY_MS = 24 * 3600_000;
 
-// Resolved from the working directory, where Azurite itself is resolved from (scripts/lib/azurite.ts).
+// Resolved from the working directory, where Azurite itself is resolved from (devkit/azurite.ts).
 const load = Module.createRequire(path.join(process.cwd(), 'package.json'));
 try {
   const constants = load('azurite/dist/src/blob/utils/constants') as { DEFAULT_GC_INTERVAL_MS: number };

@@ -92,7 +92,7 @@ function runChild(mode: string): Promise<ChildResult> {
 
 /** The deployment package as stage-package.mjs builds it, measured in place. */
 function packageFootprint(): { dist: Footprint; modules: Footprint; packages: number } {
-  const excluded = new Set(['test', 'bench', 'emulator', 'scripts', 'azure-package']);
+  const excluded = new Set(['test', 'bench', 'emulator', 'scripts', 'devkit', 'azure-package']);
   const distFiles: string[] = ['host.json', 'package.json', 'package-lock.json']
     .map((f) => path.join(REPO_ROOT, f))
     .filter((f) => existsSync(f));

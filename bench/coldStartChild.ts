@@ -4,7 +4,7 @@
  *
  * Usage: node dist/bench/coldStartChild.js <functions|storage-blob|module:<name>> <app root>
  * - `functions`: every file matched by package.json `main` (dist/functions/*.js), in order, with a stand-in
- *   for the worker's `@azure/functions-core` — as test/support/loadLikeWorker.cjs and the dev host do. Then
+ *   for the worker's `@azure/functions-core` — devkit/loadLikeWorker.ts, as the dev host loads it. Then
  *   the first invocation of each registered function (the handler each entry file exports under the
  *   function's name), without settings: each loads what it defers to its first invocation and stops at the
  *   settings check, so the time is the deferred imports (plus one failed settings parse), not storage I/O.
@@ -13,13 +13,14 @@
  *
  * Prints one line `COLD_START {json}`: `importMs` (the imports only), `sinceStartMs` (process start to the
  * end of the imports, Node's own bootstrap included) and, for `functions`, `firstCallsMs` (the first
- * invocations, one after another). Only built-in modules are loaded before the clock starts.
+ * invocations, one after another). Only built-in modules and the two small devkit loaders are loaded before
+ * the clock starts.
  */
-import { globSync, readFileSync } from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
+import { withFunctionsCoreStandIn } from '../devkit/functionsCoreStandIn.js';
+import { loadLikeWorker } from '../devkit/loadLikeWorker.js';
 
-type LoadFn = (request: string, parent: unknown, isMain: boolean) => unknown;
 type Handler = (input: unknown, context: unknown) => Promise<unknown>;
 
 async function main(): Promise<void> {
@@ -29,11 +30,11 @@ async function main(): Promise<void> {
   const started = performance.now();
   let handlers: Handler[] = [];
   if (mode === 'functions') {
-    handlers = importFunctions(appRoot, load);
+    handlers = importFunctions(appRoot);
   } else if (mode === 'storage-blob') {
     load('@azure/storage-blob');
   } else if (mode?.startsWith('module:')) {
-    withFakeCore(() => {
+    withFunctionsCoreStandIn(() => {
       load(mode.slice('module:'.length));
     });
   } else {
@@ -69,47 +70,13 @@ async function firstInvocation(handler: Handler): Promise<void> {
  * Requires the entry files the way the worker does; returns the exported handler of each registered
  * function (each entry file exports it under the function's name).
  */
-function importFunctions(appRoot: string, load: NodeJS.Require): Handler[] {
-  const names: string[] = [];
-  const exported = new Map<string, unknown>();
-  withFakeCore(
-    () => {
-      const pkg = JSON.parse(readFileSync(path.join(appRoot, 'package.json'), 'utf8')) as { main: string };
-      for (const file of globSync(pkg.main, { cwd: appRoot }).sort()) {
-        const exports = load(path.join(appRoot, file)) as Record<string, unknown>;
-        for (const [name, value] of Object.entries(exports)) exported.set(name, value);
-      }
-    },
-    (name) => names.push(name),
-  );
-  return names.map((name) => {
-    const handler = exported.get(name);
+function importFunctions(appRoot: string): Handler[] {
+  const loaded = loadLikeWorker(appRoot);
+  return loaded.registrations.map(({ metadata: { name } }) => {
+    const handler = loaded.exports.get(name);
     if (typeof handler !== 'function') throw new Error(`no exported handler named ${name}`);
     return handler as Handler;
   });
-}
-
-/** Runs `work` with `@azure/functions-core` answered by a stand-in, as the worker provides it. */
-function withFakeCore(work: () => void, onRegister: (name: string) => void = () => undefined): void {
-  const fakeCore = {
-    version: 'bench',
-    setProgrammingModel: () => undefined,
-    getProgrammingModel: () => undefined,
-    registerFunction: (metadata: { name: string }) => {
-      onRegister(metadata.name);
-      return { dispose: () => undefined };
-    },
-    registerHook: () => ({ dispose: () => undefined }),
-    log: () => undefined,
-  };
-  // The worker provides this virtual module; Module._load is the only seam that intercepts a require of it.
-  const mod = Module as unknown as { _load: LoadFn };
-  const original = mod._load;
-  mod._load = function (request, parent, isMain) {
-    if (request === '@azure/functions-core') return fakeCore;
-    return original.call(this, request, parent, isMain);
-  };
-  work();
 }
 
 main().catch((error: unknown) => {

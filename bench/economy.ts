@@ -20,7 +20,7 @@
 import { BlobServiceClient, BlockBlobClient } from '@azure/storage-blob';
 import { startHttpHost, type HttpHost } from '../scripts/devHost/httpHost.js';
 import type { RegisteredFunction } from '../scripts/devHost/loadApp.js';
-import type { AzuriteInstance } from '../scripts/lib/azurite.js';
+import type { AzuriteInstance } from '../devkit/azurite.js';
 import { buildAppDeps, type AppDeps } from '../shared/app/appDeps.js';
 import { systemClock } from '../shared/clock.js';
 import { loadConfig } from '../shared/config/loadConfig.js';
@@ -29,7 +29,7 @@ import { BlobLedger } from '../shared/ledger/blobLedger.js';
 import { silentLogger } from '../shared/logger.js';
 import { processSourceBlob } from '../shared/pipeline/processSourceBlob.js';
 import { makeReceiveWebhookHandler } from '../shared/webhooks/receiveWebhookHandler.js';
-import { webhookDepsFrom } from '../shared/webhooks/webhookDeps.js';
+import { webhookDepsFrom } from '../shared/app/webhookDeps.js';
 import { figure, num, secs, type BenchSection, type PlainTable } from './report.js';
 import {
   appEnv,

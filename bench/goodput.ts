@@ -33,7 +33,7 @@ import type { PollApi } from '../shared/pipeline/pollDeps.js';
 import { processSourceBlob } from '../shared/pipeline/processSourceBlob.js';
 import type { BucketGate, PacerOptions } from '../shared/resilience/bucketGate.js';
 import { createMediaMagicResilience } from '../shared/mediamagic/resilience.js';
-import type { AzuriteInstance } from '../scripts/lib/azurite.js';
+import type { AzuriteInstance } from '../devkit/azurite.js';
 import { figure, num, pct, secs, type BenchSection, type MetricRow, type Target } from './report.js';
 import { jsonPost, requestWithRetries } from './seedClient.js';
 import {

@@ -6,11 +6,12 @@
  * Everything listens on 127.0.0.1 and is stopped by the caller.
  */
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { startAzurite, type AzuriteInstance } from '../devkit/azurite.js';
+import { stopChild } from '../devkit/stopChild.js';
 import { sampleFor } from '../emulator/testkit.js';
 import type { EmulatorStats } from '../emulator/stats.js';
-import { startAzurite, type AzuriteInstance } from '../scripts/lib/azurite.js';
 import type { Ledger } from '../shared/ledger/ledger.js';
 import type { LedgerState } from '../shared/ledger/record.js';
 import type { PollDeps } from '../shared/pipeline/pollDeps.js';
@@ -95,21 +96,8 @@ export async function startEmulatorProcess(
       const response = await fetch(`${ready.url}/_emulator/stats/reset`, { method: 'POST' });
       await response.arrayBuffer();
     },
-    stop: () => stopChild(child),
+    stop: () => stopChild(child, 10_000),
   };
-}
-
-/** Sends SIGTERM and waits for the exit (SIGKILL after `graceMs`). */
-export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 /** The app's settings for a local run against `storage` and an emulator; `extra` wins. */

@@ -5,7 +5,7 @@
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { BUCKETS, isBucket } from '../shared/mediamagic/buckets.js';
-import { startAzurite, type AzuriteInstance } from '../scripts/lib/azurite.js';
+import { startAzurite, type AzuriteInstance } from '../devkit/azurite.js';
 import {
   FaultRulesSchema,
   KeysSchema,

@@ -7,7 +7,7 @@
  */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import type { AppDeps } from '../shared/app/appDeps.js';
-import { contextLogger } from '../shared/app/contextLogger.js';
+import { contextLogger } from '../shared/contextLogger.js';
 import { getAppDepsLazily, lazily } from '../shared/app/lazyAppDeps.js';
 import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
 import type { PollSummary } from '../shared/pipeline/pollDue.js';

@@ -12,7 +12,7 @@ import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
 const webhooks = lazily(async () => {
   const [{ makeReceiveWebhookHandler }, { webhookDepsFrom }] = await Promise.all([
     import('../shared/webhooks/receiveWebhookHandler.js'),
-    import('../shared/webhooks/webhookDeps.js'),
+    import('../shared/app/webhookDeps.js'),
   ]);
   return { makeReceiveWebhookHandler, webhookDepsFrom };
 });

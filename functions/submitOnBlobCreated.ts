@@ -6,7 +6,7 @@
  */
 import { app, type InvocationContext } from '@azure/functions';
 import type { AppDeps } from '../shared/app/appDeps.js';
-import { contextLogger } from '../shared/app/contextLogger.js';
+import { contextLogger } from '../shared/contextLogger.js';
 import { getAppDepsLazily, lazily } from '../shared/app/lazyAppDeps.js';
 import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
 import { settingOrDefault } from '../shared/config/settings.js';

@@ -10,9 +10,11 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { startAzurite, type AzuriteInstance } from '../devkit/azurite.js';
+import { freePort } from '../devkit/freePort.js';
+import { stopChild } from '../devkit/stopChild.js';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { DEVELOPMENT_STORAGE_CONNECTION_STRING } from '../shared/config/connectionString.js';
 import { settingOrDefault } from '../shared/config/settings.js';
@@ -20,7 +22,6 @@ import { createMediaMagicResilience } from '../shared/mediamagic/resilience.js';
 import { MediaMagicClient } from '../shared/mediamagic/client.js';
 import { silentLogger } from '../shared/logger.js';
 import { boundedStorageClient } from '../shared/storage/tryTimeout.js';
-import { startAzurite, stopChild, type AzuriteInstance } from './lib/azurite.js';
 import { startEventBridge, type EventBridge } from './devHost/eventBridge.js';
 
 const USAGE = `Usage: npm start -- [options]
@@ -266,18 +267,6 @@ function writeSettingsFile(file: string, env: Record<string, string>): void {
 
 function definedOnly(values: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function ensureDir(dir: string): string {

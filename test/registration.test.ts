@@ -5,7 +5,8 @@ import { useBuiltApp } from './support/builtApp.js';
 
 /**
  * The registration contract: build the app, then load the files matched by package.json `main` the way the
- * Functions worker does, with a fake `@azure/functions-core` capturing what the host would receive.
+ * Functions worker does, with a stand-in `@azure/functions-core` capturing what the host would receive
+ * (devkit/printRegistrations.ts, built with the app, in a fresh process).
  */
 interface Loaded {
   main: string;
@@ -17,11 +18,13 @@ interface Loaded {
   }[];
 }
 
-const repo = process.cwd();
 let appRoot = '';
 
+/** The built loader inside the app root (the build compiles devkit/ with the app). */
+const loader = (): string => path.join(appRoot, 'dist/devkit/printRegistrations.js');
+
 function load(env: Record<string, string> = {}): Loaded {
-  const out = execFileSync(process.execPath, [path.join(repo, 'test/support/loadLikeWorker.cjs'), appRoot], {
+  const out = execFileSync(process.execPath, [loader(), appRoot], {
     env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',
   });
@@ -90,7 +93,7 @@ describe('registration contract (as the Functions worker loads the app)', () => 
   });
 
   it('validates settings once at start-up and names every missing one, without failing registration', () => {
-    const run = spawnSync(process.execPath, [path.join(repo, 'test/support/loadLikeWorker.cjs'), appRoot], {
+    const run = spawnSync(process.execPath, [loader(), appRoot], {
       env: { PATH: process.env.PATH ?? '' },
       encoding: 'utf8',
     });

@@ -15,15 +15,16 @@ import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { startEmulator, type EmulatorHandle } from '../../emulator/server.js';
 import { EmulatorClient } from '../../emulator/testkit.js';
 import { startEventBridge, type EventBridge } from '../../scripts/devHost/eventBridge.js';
-import type { AzuriteInstance } from '../../scripts/lib/azurite.js';
+import type { AzuriteInstance } from '../../devkit/azurite.js';
+import { freePort } from '../../devkit/freePort.js';
+import { stopChild } from '../../devkit/stopChild.js';
 import { systemClock } from '../../shared/clock.js';
 import { BlobLedger } from '../../shared/ledger/blobLedger.js';
-import { appEnv, progress, sleep, startBenchAzurite, stopChild } from '../stack.js';
+import { appEnv, progress, sleep, startBenchAzurite } from '../stack.js';
 
 /** The app's containers and queue (the settings' defaults). */
 const SOURCE = 'uploads';
@@ -123,18 +124,6 @@ export async function startStack(seed: number): Promise<SoakStack> {
       void azurite.stop();
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AZURITE_KEY } from '../../scripts/lib/azurite.js';
+import { AZURITE_KEY } from '../../devkit/azurite.js';
 import { CONNECTION_STRING, load, problemsWith } from '../../test/support/configEnv.js';
 import { DEVELOPMENT_STORAGE_CONNECTION_STRING } from './connectionString.js';
 

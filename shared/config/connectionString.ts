@@ -4,7 +4,7 @@ import type { Parser } from './parser.js';
 
 /**
  * Microsoft's public, documented Azurite/emulator account key — not a secret. Copied from
- * `scripts/lib/azurite.ts` because `scripts/` is not deployed with the app.
+ * `devkit/azurite.ts` because `devkit/` is not deployed with the app.
  */
 const AZURITE_KEY =
   'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';

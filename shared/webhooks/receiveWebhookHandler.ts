@@ -9,7 +9,7 @@
  * is the same for every signature problem so a forger learns nothing.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { contextLogger } from '../app/contextLogger.js';
+import { contextLogger } from '../contextLogger.js';
 import type { Clock } from '../clock.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { ReconciliationIndex } from '../ledger/reconciliationIndex.js';
@@ -18,7 +18,7 @@ import { applyWebhookEvent, type ApplyWebhookResult } from './applyWebhookEvent.
 import { verifyWebhookSignature, WEBHOOK_HEADERS } from './verifySignature.js';
 import { parseWebhookEvent } from './webhookEvent.js';
 
-/** What the handler needs; built by the composition root (`webhookDeps.ts`) or by tests. */
+/** What the handler needs; built by the composition root (`shared/app/webhookDeps.ts`) or by tests. */
 export interface ReceiveWebhookDeps {
   readonly ledger: Ledger;
   /** Accepted signing secrets, `whsec_<base64>` each; empty = every delivery is refused. */

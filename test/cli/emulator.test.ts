@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/dispatch.js';
 import { EXIT } from '../../cli/lib/exitCodes.js';
-import { startAzurite, type AzuriteInstance } from '../../scripts/lib/azurite.js';
+import { startAzurite, type AzuriteInstance } from '../../devkit/azurite.js';
 import { cli, emptyCwd } from './support.js';
 
 describe('emulator', () => {

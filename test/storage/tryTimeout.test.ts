@@ -14,7 +14,7 @@ import {
   TRY_TIMEOUT_CODE,
   type StorageTries,
 } from '../../shared/storage/tryTimeout.js';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../scripts/lib/azurite.js';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../devkit/azurite.js';
 import { ScriptedServer } from '../support/scriptedServer.js';
 
 /** Short tries, two of them, no retry delay to speak of. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { startAzurite, type AzuriteInstance } from '../../scripts/lib/azurite.js';
+import { startAzurite, type AzuriteInstance } from '../../devkit/azurite.js';
 
 /**
  * Starts one in-memory Azurite for the calling test file and stops it afterwards. Returns a holder whose

@@ -9,7 +9,7 @@ import { buildBlobCreatedEvent, encodeQueueMessage } from '../../shared/events/b
 import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
 import type { LedgerRecord } from '../../shared/ledger/record.js';
 import { MemoryLogger } from '../../shared/logger.js';
-import { startAzurite, type AzuriteInstance } from '../../scripts/lib/azurite.js';
+import { startAzurite, type AzuriteInstance } from '../../devkit/azurite.js';
 
 /** Captured log lines of one invocation. */
 export interface Invocation {

@@ -1,9 +1,11 @@
 /**
  * Adapts the Functions `InvocationContext` logger to the {@link Logger} port, one structured line per call
- * (message + JSON properties), so App Insights and the local console show the same facts.
+ * (message + JSON properties), so App Insights and the local console show the same facts. It sits beside the
+ * logger, not in the composition root, because the webhook receiver falls back on it and nothing in shared/
+ * may import shared/app/.
  */
 import type { InvocationContext } from '@azure/functions';
-import type { Logger, LogProps } from '../logger.js';
+import type { Logger, LogProps } from './logger.js';
 
 /** A {@link Logger} writing through `context.log` / `warn` / `error`. */
 export function contextLogger(context: Pick<InvocationContext, 'log' | 'warn' | 'error'>): Logger {

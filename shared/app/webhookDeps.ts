@@ -3,8 +3,8 @@
  * missing or bad setting) and the storage clients are built once per process by `shared/app/appDeps.ts`;
  * this picks out what the receiver uses, so the receiver and the other functions share one ledger client.
  */
-import type { AppDeps } from '../app/appDeps.js';
-import type { ReceiveWebhookDeps } from './receiveWebhookHandler.js';
+import type { AppDeps } from './appDeps.js';
+import type { ReceiveWebhookDeps } from '../webhooks/receiveWebhookHandler.js';
 
 /** The receiver's dependencies, without a logger: each invocation logs through its own context. */
 export type WebhookDeps = Omit<ReceiveWebhookDeps, 'logger'>;

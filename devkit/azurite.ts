@@ -1,9 +1,15 @@
+/**
+ * Azurite, the local Azure Storage emulator, as a child process on free ports: what the tests, the
+ * benchmarks, `npm start` and the emulator's `--start-azurite` all stand on.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { stopChild } from './stopChild.js';
 
 /** Well-known Azurite development account (public, documented by Microsoft; not a secret). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
+/** The key of {@link AZURITE_ACCOUNT}, the same in every Azurite. */
 export const AZURITE_KEY =
   'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
@@ -97,18 +103,5 @@ function waitForEndpoints(child: ChildProcess, timeoutMs: number): Promise<Recor
       clearTimeout(timer);
       reject(new Error(`Azurite exited with code ${String(code)} before listening. Output:\n${output}`));
     });
-  });
-}
-
-/** Sends SIGTERM and waits for the exit, escalating to SIGKILL after `graceMs`. Safe on an exited child. */
-export function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
   });
 }
