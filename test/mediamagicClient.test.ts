@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryLogger } from '../shared/logger.js';
+import { MemoryLogger } from './support/memoryLogger.js';
 import { MediaMagicClient, type MediaMagicClientOptions } from '../shared/mediamagic/client.js';
 import { BucketGates } from '../shared/resilience/bucketGate.js';
 import { CircuitBreakers } from '../shared/resilience/circuitBreaker.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryLogger } from '../shared/logger.js';
+import { MemoryLogger } from './support/memoryLogger.js';
 import { MediaMagicClient } from '../shared/mediamagic/client.js';
 import { createResilience } from '../shared/resilience/createResilience.js';
 import { validateBlob } from '../shared/validation/validateBlob.js';

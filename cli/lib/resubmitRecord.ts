@@ -130,7 +130,7 @@ async function startNewGeneration(deps: SubmitDeps, record: LedgerRecord): Promi
  * only an alert). A record that may already have a submission is never sent back to `submit-pending` —
  * that could create a duplicate; it is followed or reconciled instead.
  */
-export function resumeState(record: LedgerRecord): LedgerState {
+function resumeState(record: LedgerRecord): LedgerState {
   let before: LedgerState | undefined;
   for (const entry of [...record.history].reverse()) {
     if (entry.to === 'blocked' || entry.to === 'stuck') before = entry.from;

@@ -192,7 +192,7 @@ async function writeResults(
 }
 
 /** A short report beside where the results would have been, saying why and what to do. */
-export async function writeFailureReport(
+async function writeFailureReport(
   deps: Pick<PollDeps, 'results' | 'clock' | 'logger'>,
   record: LedgerRecord,
 ): Promise<void> {
