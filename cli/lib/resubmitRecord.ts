@@ -15,6 +15,7 @@
 import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
 import { nextGeneration } from '../../shared/ledger/newRecord.js';
 import { isoTimestamp, type LedgerRecord, type LedgerState } from '../../shared/ledger/record.js';
+import { claimLeaseMs } from '../../shared/pipeline/claimSource.js';
 import { moveRecord } from '../../shared/pipeline/moveRecord.js';
 import { processSourceBlob } from '../../shared/pipeline/processSourceBlob.js';
 import { submitClaimed } from '../../shared/pipeline/submitClaimed.js';
@@ -102,7 +103,7 @@ async function startNewGeneration(deps: SubmitDeps, record: LedgerRecord): Promi
   const now = deps.clock.now();
   const nowIso = isoTimestamp(now);
   // The same lease a triggered claim takes: if this process dies mid-way, the timer re-drives the claim.
-  const leaseMs = 2 * deps.settings.invocationBudgetMs + 60_000;
+  const leaseMs = claimLeaseMs(deps.settings.invocationBudgetMs);
   const snapshot = {
     sourceEtag: props.etag,
     ...(props.contentType ? { contentType: props.contentType } : {}),

@@ -9,6 +9,16 @@ import { newLedgerRecord, nextGeneration } from '../ledger/newRecord.js';
 import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';
 import type { SourceBlobProperties } from '../storage/sourceBlobs.js';
 
+/**
+ * How long a claim holds a record before the timer may treat its claimant as dead and re-drive it: twice
+ * the invocation budget plus a minute. It must outlast the claiming process, or the timer would drive a claim
+ * that is still being driven: the claimant works to a deadline one budget away, calls in flight at that
+ * deadline may run past it, and the timer's clock may differ from the claimant's.
+ */
+export function claimLeaseMs(invocationBudgetMs: number): number {
+  return 2 * invocationBudgetMs + 60_000;
+}
+
 /** The outcome of a claim. */
 export type ClaimOutcome =
   /** This invocation owns the record and must drive it. */
@@ -24,7 +34,8 @@ export type ClaimOutcome =
  *   submitted as a new MediaMagic version of the last submission. Concurrent claimants of the same new
  *   content race on the ETag loop; the loser sees the new ETag already recorded and backs off.
  *
- * `leaseMs` becomes the claim's `due`: if this invocation dies, the timer re-drives the record then.
+ * `leaseMs` ({@link claimLeaseMs}) becomes the claim's `due`: if this invocation dies, the timer re-drives the
+ * record then.
  */
 export async function claimSource(
   ledger: Ledger,
