@@ -31,7 +31,8 @@ export interface ResubmitOutcome {
   readonly previousState: LedgerState;
   /**
    * `submitted`, `pending`, `unconfirmed`, `rejected`, `blocked`, `dead-lettered`, `lost-ownership` (another
-   * process took it on), or `scheduled` (left for the timer's next run, due now).
+   * process took it on), `ledger-contention` (every write of a step lost its race; the timer's next run picks
+   * it up), or `scheduled` (left for the timer's next run, due now).
    */
   readonly outcome: string;
   /** The record afterwards. */
