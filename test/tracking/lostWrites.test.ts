@@ -1,7 +1,5 @@
-import { BlockBlobClient } from '@azure/storage-blob';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Clock } from '../../shared/clock.js';
-import { systemClock } from '../../shared/clock.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 import { BlobLedger } from '../../shared/ledger/blobLedger.js';
 import { newLedgerRecord } from '../../shared/ledger/newRecord.js';
 import { isoTimestamp } from '../../shared/ledger/record.js';
@@ -10,13 +8,11 @@ import { claimLeaseMs } from '../../shared/pipeline/claimSource.js';
 import { pollDue } from '../../shared/pipeline/pollDue.js';
 import { processSourceBlob } from '../../shared/pipeline/processSourceBlob.js';
 import { saveRecord } from '../../shared/pipeline/saveRecord.js';
+import { anotherWriterAlwaysGetsInFirst } from '../support/ledgerContention.js';
 import { MemoryLogger } from '../support/memoryLogger.js';
 import { sampleMedia } from '../support/media.js';
 import { useStack } from '../support/stack.js';
 
-// Captured before any spy replaces it, and only ever re-invoked with a blob client as `this`.
-// eslint-disable-next-line @typescript-eslint/unbound-method
-const originalUpload = BlockBlobClient.prototype.upload;
 const CONTENTION_LINE = 'ledger write lost every race (contention); the record stays due for a later run';
 const LOST_OWNERSHIP_LINE = 'ledger write skipped: the record moved on without us (lost ownership)';
 
@@ -33,22 +29,6 @@ describe('a write that does not land: lost ownership and ledger contention are t
     stack.current.deps.blobService.getContainerClient(stack.current.deps.config.ledgerContainer);
   /** A ledger that gives up after two lost races, so contention shows in well under a second. */
   const impatientLedger = () => new BlobLedger(ledgerContainer(), systemClock, { maxUpdateAttempts: 2 });
-  /** From now on another writer touches every ledger record between our read and our conditional write. */
-  const anotherWriterAlwaysGetsInFirst = () => {
-    const container = stack.current.deps.config.ledgerContainer;
-    vi.spyOn(BlockBlobClient.prototype, 'upload').mockImplementation(async function (
-      this: BlockBlobClient,
-      ...args
-    ) {
-      if (
-        this.containerName === container &&
-        this.name.startsWith('records/') &&
-        args[2]?.conditions?.ifMatch
-      )
-        await this.setMetadata({ otherwriter: String(Date.now()) }); // a new ETag, the same body
-      return originalUpload.apply(this, args);
-    });
-  };
   const submitted = async (name: string) => {
     await stack.current.upload(name, sampleMedia('video/mp4'), 'video/mp4');
     const result = await processSourceBlob(stack.current.deps.submitDeps(silentLogger), name);
@@ -67,7 +47,7 @@ describe('a write that does not land: lost ownership and ledger contention are t
     await submitted('contended/clip.mp4');
     await stack.current.emulator.controls.processing.settled();
     await makeDue('contended/clip.mp4');
-    anotherWriterAlwaysGetsInFirst();
+    anotherWriterAlwaysGetsInFirst(stack.current.deps.config.ledgerContainer);
     const logger = new MemoryLogger();
 
     const summary = await pollDue({ ...stack.current.deps.pollDeps(logger), ledger: impatientLedger() });
@@ -102,7 +82,7 @@ describe('a write that does not land: lost ownership and ledger contention are t
 
   it('trigger, contention: the claim is left to the timer after its lease, and nothing is submitted', async () => {
     await stack.current.upload('contended/new.mp4', sampleMedia('video/mp4'), 'video/mp4');
-    anotherWriterAlwaysGetsInFirst();
+    anotherWriterAlwaysGetsInFirst(stack.current.deps.config.ledgerContainer);
     const created = stack.current.emulator.stats().submissions.created;
     const logger = new MemoryLogger();
     const before = Date.now();
