@@ -5,7 +5,7 @@
  */
 import { systemClock, type Clock, type Random } from '../clock.js';
 import type { Bucket } from '../mediamagic/buckets.js';
-import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { validateBackoffOptions, type BackoffOptions } from './backoff.js';
 import { BucketGates, type PacerOptions, type RefusalObserver } from './bucketGate.js';
 import { CircuitBreakers, type BreakerOptions } from './circuitBreaker.js';
 import type { ResilienceDeps } from './resilientCall.js';
@@ -32,6 +32,6 @@ export function createResilience(options: ResilienceOptions = {}): ResilienceDep
     gates: new BucketGates(options.rateLimits ?? {}, clock, options.onRefusal),
     breakers: new CircuitBreakers(options.breaker ?? {}, clock),
     budget: new RetryBudget(options.budget ?? {}, clock),
-    backoff: options.backoff ?? DEFAULT_BACKOFF,
+    backoff: validateBackoffOptions(options.backoff),
   };
 }
