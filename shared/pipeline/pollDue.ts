@@ -42,7 +42,10 @@ export interface PollSummary {
 interface Driven {
   /** The record's state when the run read it (`not-due` when it was not due after all). */
   readonly from: string;
-  /** What happened: the state it moved to, a step's outcome, or a {@link LostWrite} kind. */
+  /**
+   * What happened: the state it moved to, a step's outcome, or how its write was lost (`lost-ownership`,
+   * `ledger-contention`).
+   */
   readonly happened: string;
   /** Stop picking new work this run: a bad key or plan fails every call alike. */
   readonly stopsRun: boolean;
