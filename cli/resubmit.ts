@@ -120,6 +120,11 @@ function printReport(output: Output, r: ResubmitReport): void {
     case 'lost-ownership':
       output.out('  another process (the timer or a trigger) is driving it now');
       break;
+    case 'ledger-contention':
+      output.out(
+        "  its record was too busy to write (every write lost a race); the timer's next run picks it up",
+      );
+      break;
     default:
       break;
   }

@@ -53,21 +53,3 @@ export class Redactor {
     };
   }
 }
-
-/** A logger that records lines in memory; used by tests to assert what was (and was not) logged. */
-export class MemoryLogger implements Logger {
-  readonly lines: { level: 'info' | 'warn' | 'error'; message: string; props?: LogProps }[] = [];
-  info(message: string, props?: LogProps): void {
-    this.lines.push({ level: 'info', message, props });
-  }
-  warn(message: string, props?: LogProps): void {
-    this.lines.push({ level: 'warn', message, props });
-  }
-  error(message: string, props?: LogProps): void {
-    this.lines.push({ level: 'error', message, props });
-  }
-  /** Everything logged, serialised — handy for "the key never appears" assertions. */
-  dump(): string {
-    return JSON.stringify(this.lines);
-  }
-}

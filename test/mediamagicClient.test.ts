@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryLogger } from '../shared/logger.js';
+import { MemoryLogger } from './support/memoryLogger.js';
 import { BUCKETS } from '../shared/mediamagic/buckets.js';
 import { MediaMagicClient, type MediaMagicClientOptions } from '../shared/mediamagic/client.js';
 import type { MediaMagicResilience } from '../shared/mediamagic/resilience.js';

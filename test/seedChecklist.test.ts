@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryLogger } from '../shared/logger.js';
+import { MemoryLogger } from './support/memoryLogger.js';
 import { MediaMagicClient } from '../shared/mediamagic/client.js';
 import { createMediaMagicResilience } from '../shared/mediamagic/resilience.js';
 import { validateBlob } from '../shared/validation/validateBlob.js';

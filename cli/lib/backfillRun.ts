@@ -183,6 +183,13 @@ function fileOf(blob: string, result: Exclude<ProcessResult, { kind: 'duplicate'
       };
     case 'lost-ownership':
       return { blob, outcome: 'skipped', state: null, detail: 'another process is driving it' };
+    case 'ledger-contention':
+      return {
+        blob,
+        outcome: 'pending',
+        state: null,
+        detail: 'its ledger record was too busy to write (every write lost a race); the timer finishes it',
+      };
     case 'missing':
       return { blob, outcome: 'skipped', state: null, detail: 'deleted before it could be submitted' };
     case 'ignored':

@@ -9,17 +9,19 @@
  *   CURRENT content is claimed (`nextGeneration`: it names the old submission as `previousSubmissionId`,
  *   so MediaMagic records a new version instead of refusing a duplicate) and driven like a new upload.
  *
- * Every write is conditional on the record still being what was read, so a resubmit racing the timer, a
- * webhook or a second resubmit changes nothing twice and never submits twice.
+ * Every write is the pipeline's own: a blocked record is moved by `saveRecord` and a generation is claimed by
+ * `claimNextGeneration`, each conditional on the record still being what was read, so a resubmit racing the
+ * timer, a webhook or a second resubmit changes nothing twice and never submits twice, and its state changes
+ * show in the logs as the same `ledger transition` lines a pipeline step writes.
  */
+import type { UpdateResult } from '../../shared/ledger/ledger.js';
 import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
-import { nextGeneration } from '../../shared/ledger/newRecord.js';
 import { isoTimestamp, type LedgerRecord, type LedgerState } from '../../shared/ledger/record.js';
-import { moveRecord } from '../../shared/pipeline/moveRecord.js';
+import { claimLeaseMs, claimNextGeneration } from '../../shared/pipeline/claimSource.js';
 import { processSourceBlob } from '../../shared/pipeline/processSourceBlob.js';
+import { logTransition, saveRecord, type LostWrite } from '../../shared/pipeline/saveRecord.js';
 import { submitClaimed } from '../../shared/pipeline/submitClaimed.js';
 import type { SubmitDeps } from '../../shared/pipeline/submitDeps.js';
-import { STATE_TAG, toTagValue } from '../../shared/storage/sourceBlobs.js';
 import { EXIT } from './exitCodes.js';
 import { CliFailure } from './failure.js';
 import { quoteArg } from './statusReport.js';
@@ -30,7 +32,8 @@ export interface ResubmitOutcome {
   readonly previousState: LedgerState;
   /**
    * `submitted`, `pending`, `unconfirmed`, `rejected`, `blocked`, `dead-lettered`, `lost-ownership` (another
-   * process took it on), or `scheduled` (left for the timer's next run, due now).
+   * process took it on), `ledger-contention` (every write of a step lost its race; the timer's next run picks
+   * it up), or `scheduled` (left for the timer's next run, due now).
    */
   readonly outcome: string;
   /** The record afterwards. */
@@ -67,26 +70,19 @@ export async function resubmitRecord(deps: SubmitDeps, blob: string): Promise<Re
 async function resumeBlocked(deps: SubmitDeps, record: LedgerRecord): Promise<ResubmitOutcome> {
   const target = resumeState(record);
   const now = deps.clock.now();
-  const nowIso = isoTimestamp(now);
-  const updated = await deps.ledger.update(record.key, (current) =>
-    current.state === 'blocked' && current.generation === record.generation
-      ? moveRecord(current, target, REASON, nowIso, { due: nowIso })
-      : undefined,
-  );
-  if (updated.kind !== 'updated')
-    throw changedMeanwhile(record, updated.kind === 'unchanged' ? updated.record : undefined);
-  await deps.source.setStateTags(record.source.name, { [STATE_TAG]: toTagValue(target) });
+  const saved = await saveRecord(deps, record, target, REASON, { due: isoTimestamp(now) });
+  if (saved.kind !== 'saved') throw notWritten(record, saved);
   const resumed = { action: 'resumed', previousState: record.state } as const;
-  if (target !== 'submit-pending') return { ...resumed, outcome: 'scheduled', record: updated.record };
+  if (target !== 'submit-pending') return { ...resumed, outcome: 'scheduled', record: saved.record };
 
   const props = await deps.source.getProperties(record.source.name);
   // Gone: the timer records the rejection with its reason, as it would for any pending record.
-  if (!props) return { ...resumed, outcome: 'scheduled', record: updated.record };
+  if (!props) return { ...resumed, outcome: 'scheduled', record: saved.record };
   const result =
     props.etag === record.sourceEtag
-      ? await submitClaimed(deps, updated.record, props, now + deps.settings.invocationBudgetMs)
+      ? await submitClaimed(deps, saved.record, props, now + deps.settings.invocationBudgetMs)
       : await processSourceBlob(deps, record.source.name);
-  return { ...resumed, outcome: result.kind, record: await current(deps, updated.record) };
+  return { ...resumed, outcome: result.kind, record: await current(deps, saved.record) };
 }
 
 async function startNewGeneration(deps: SubmitDeps, record: LedgerRecord): Promise<ResubmitOutcome> {
@@ -100,28 +96,25 @@ async function startNewGeneration(deps: SubmitDeps, record: LedgerRecord): Promi
     );
   }
   const now = deps.clock.now();
-  const nowIso = isoTimestamp(now);
+  const reason = `${REASON} after ${record.state}`;
   // The same lease a triggered claim takes: if this process dies mid-way, the timer re-drives the claim.
-  const leaseMs = 2 * deps.settings.invocationBudgetMs + 60_000;
-  const snapshot = {
-    sourceEtag: props.etag,
-    ...(props.contentType ? { contentType: props.contentType } : {}),
-    contentLength: props.contentLength,
-    due: isoTimestamp(now + leaseMs),
-  };
-  const updated = await deps.ledger.update(record.key, (current) =>
-    current.state === record.state && current.generation === record.generation
-      ? nextGeneration(current, snapshot, `${REASON} after ${current.state}`, nowIso)
-      : undefined,
+  const claimed = await claimNextGeneration(
+    deps.ledger,
+    record.key,
+    props,
+    now,
+    claimLeaseMs(deps.settings.invocationBudgetMs),
+    (current) =>
+      current.state === record.state && current.generation === record.generation ? reason : undefined,
   );
-  if (updated.kind !== 'updated')
-    throw changedMeanwhile(record, updated.kind === 'unchanged' ? updated.record : undefined);
-  const result = await submitClaimed(deps, updated.record, props, now + deps.settings.invocationBudgetMs);
+  if (claimed.kind !== 'updated') throw notWritten(record, lostClaim(claimed));
+  logTransition(deps.logger, record, 'claimed', reason, claimed.record);
+  const result = await submitClaimed(deps, claimed.record, props, now + deps.settings.invocationBudgetMs);
   return {
     action: 'new-generation',
     previousState: record.state,
     outcome: result.kind,
-    record: await current(deps, updated.record),
+    record: await current(deps, claimed.record),
   };
 }
 
@@ -130,7 +123,7 @@ async function startNewGeneration(deps: SubmitDeps, record: LedgerRecord): Promi
  * only an alert). A record that may already have a submission is never sent back to `submit-pending` —
  * that could create a duplicate; it is followed or reconciled instead.
  */
-export function resumeState(record: LedgerRecord): LedgerState {
+function resumeState(record: LedgerRecord): LedgerState {
   let before: LedgerState | undefined;
   for (const entry of [...record.history].reverse()) {
     if (entry.to === 'blocked' || entry.to === 'stuck') before = entry.from;
@@ -178,11 +171,35 @@ function refusal(record: LedgerRecord): CliFailure {
   }
 }
 
-function changedMeanwhile(record: LedgerRecord, now: LedgerRecord | undefined): CliFailure {
+/** A claim that did not land, told the way a step's write that did not land is. */
+function lostClaim(result: Exclude<UpdateResult, { kind: 'updated' }>): LostWrite {
+  switch (result.kind) {
+    case 'contention':
+      return { kind: 'ledger-contention', attempts: result.attempts };
+    case 'unchanged':
+      return { kind: 'lost-ownership', current: result.record };
+    case 'not-found':
+      return { kind: 'lost-ownership' };
+  }
+}
+
+/** Why nothing was done: the record changed meanwhile, or other writers kept it too busy to write. */
+function notWritten(record: LedgerRecord, lost: LostWrite): CliFailure {
+  const blob = record.source.name;
+  const check = `check it with \`mediamagic-autosubmit status --blob ${quoteArg(blob)}\``;
+  if (lost.kind === 'ledger-contention') {
+    return new CliFailure(
+      EXIT.refused,
+      `"${blob}" is being written by other processes right now (all ${lost.attempts} attempts lost the race); nothing was done`,
+      `try again in a moment; ${check} first`,
+      { blob, state: record.state },
+    );
+  }
+  const now = lost.current;
   return new CliFailure(
     EXIT.refused,
-    `"${record.source.name}" changed while it was being resubmitted${now ? ` (it is now ${now.state}, generation ${now.generation})` : ''}; nothing was done`,
-    `check it with \`mediamagic-autosubmit status --blob ${quoteArg(record.source.name)}\` and try again if it is still failed`,
-    { blob: record.source.name, state: now?.state ?? null },
+    `"${blob}" changed while it was being resubmitted${now ? ` (it is now ${now.state}, generation ${now.generation})` : ''}; nothing was done`,
+    `${check} and try again if it is still failed`,
+    { blob, state: now?.state ?? null },
   );
 }

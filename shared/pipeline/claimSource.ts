@@ -3,11 +3,21 @@
  * at-least-once, so the same blob arrives many times; only the invocation whose create-only write (or
  * generation bump) lands may go on to submit it.
  */
-import type { Ledger } from '../ledger/ledger.js';
+import type { Ledger, UpdateResult } from '../ledger/ledger.js';
 import { ledgerKey } from '../ledger/ledgerKey.js';
-import { newLedgerRecord, nextGeneration } from '../ledger/newRecord.js';
+import { newLedgerRecord, nextGeneration, type SourceSnapshot } from '../ledger/newRecord.js';
 import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';
 import type { SourceBlobProperties } from '../storage/sourceBlobs.js';
+
+/**
+ * How long a claim holds a record before the timer may treat its claimant as dead and re-drive it: twice
+ * the invocation budget plus a minute. It must outlast the claiming process, or the timer would drive a claim
+ * that is still being driven: the claimant works to a deadline one budget away, calls in flight at that
+ * deadline may run past it, and the timer's clock may differ from the claimant's.
+ */
+export function claimLeaseMs(invocationBudgetMs: number): number {
+  return 2 * invocationBudgetMs + 60_000;
+}
 
 /** The outcome of a claim. */
 export type ClaimOutcome =
@@ -24,7 +34,8 @@ export type ClaimOutcome =
  *   submitted as a new MediaMagic version of the last submission. Concurrent claimants of the same new
  *   content race on the ETag loop; the loser sees the new ETag already recorded and backs off.
  *
- * `leaseMs` becomes the claim's `due`: if this invocation dies, the timer re-drives the record then.
+ * `leaseMs` ({@link claimLeaseMs}) becomes the claim's `due`: if this invocation dies, the timer re-drives the
+ * record then.
  */
 export async function claimSource(
   ledger: Ledger,
@@ -33,41 +44,65 @@ export async function claimSource(
   nowMs: number,
   leaseMs: number,
 ): Promise<ClaimOutcome> {
-  const nowIso = isoTimestamp(nowMs);
-  const snapshot = {
+  const key = ledgerKey(container, props.name);
+  const existing = await ledger.get(key);
+  if (!existing) {
+    const initial = newLedgerRecord(
+      { container, name: props.name },
+      claimSnapshot(props, nowMs, leaseMs),
+      isoTimestamp(nowMs),
+    );
+    const created = await ledger.claim(initial);
+    if (created.claimed) return { kind: 'owned', record: created.record, newGeneration: false };
+    if (created.record.sourceEtag === props.etag) return { kind: 'duplicate', record: created.record };
+    return bumpGeneration(ledger, key, props, nowMs, leaseMs);
+  }
+  if (existing.record.sourceEtag === props.etag) return { kind: 'duplicate', record: existing.record };
+  return bumpGeneration(ledger, key, props, nowMs, leaseMs);
+}
+
+/**
+ * Starts the next generation of the record at `key` for `props` (the blob's current content), holding it
+ * for `leaseMs` — if `reasonFor(current)` gives a reason to; `undefined` leaves the record as it is. The one
+ * way a generation is claimed, whether new content arrived or an operator re-drives a failed one (the CLI's
+ * `resubmit`). `reasonFor` runs once per lost race, on the record as it then is.
+ */
+export async function claimNextGeneration(
+  ledger: Ledger,
+  key: string,
+  props: SourceBlobProperties,
+  nowMs: number,
+  leaseMs: number,
+  reasonFor: (current: LedgerRecord) => string | undefined,
+): Promise<UpdateResult> {
+  const snapshot = claimSnapshot(props, nowMs, leaseMs);
+  return ledger.update(key, (current) => {
+    const reason = reasonFor(current);
+    return reason === undefined ? undefined : nextGeneration(current, snapshot, reason, isoTimestamp(nowMs));
+  });
+}
+
+/** What a claim records about the content it claims, with the end of its lease as `due`. */
+function claimSnapshot(props: SourceBlobProperties, nowMs: number, leaseMs: number): SourceSnapshot {
+  return {
     sourceEtag: props.etag,
     ...(props.contentType ? { contentType: props.contentType } : {}),
     contentLength: props.contentLength,
     due: isoTimestamp(nowMs + leaseMs),
   };
-  const key = ledgerKey(container, props.name);
-  const existing = await ledger.get(key);
-  if (!existing) {
-    const created = await ledger.claim(newLedgerRecord({ container, name: props.name }, snapshot, nowIso));
-    if (created.claimed) return { kind: 'owned', record: created.record, newGeneration: false };
-    if (created.record.sourceEtag === props.etag) return { kind: 'duplicate', record: created.record };
-    return bumpGeneration(ledger, key, props, snapshot, nowIso);
-  }
-  if (existing.record.sourceEtag === props.etag) return { kind: 'duplicate', record: existing.record };
-  return bumpGeneration(ledger, key, props, snapshot, nowIso);
 }
 
 async function bumpGeneration(
   ledger: Ledger,
   key: string,
   props: SourceBlobProperties,
-  snapshot: Parameters<typeof nextGeneration>[1],
-  nowIso: string,
+  nowMs: number,
+  leaseMs: number,
 ): Promise<ClaimOutcome> {
-  const result = await ledger.update(key, (current) =>
+  const result = await claimNextGeneration(ledger, key, props, nowMs, leaseMs, (current) =>
     current.sourceEtag === props.etag
       ? undefined
-      : nextGeneration(
-          current,
-          snapshot,
-          `new content (ETag ${props.etag}) replaced ${current.sourceEtag}`,
-          nowIso,
-        ),
+      : `new content (ETag ${props.etag}) replaced ${current.sourceEtag}`,
   );
   switch (result.kind) {
     case 'updated':

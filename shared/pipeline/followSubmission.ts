@@ -3,18 +3,19 @@
  * ask MediaMagic to retry retryable failures (up to `MAX_ASSET_RETRIES`, backing off across runs), then
  * record the outcome in one ETag-guarded ledger update that merges onto whatever a concurrent webhook wrote.
  */
-import { isoTimestamp, type LedgerPatch, type LedgerRecord } from '../ledger/record.js';
+import { isoTimestamp, type LedgerFailure, type LedgerRecord } from '../ledger/record.js';
 import { resultPath } from '../storage/resultsStore.js';
 import { dispositionOf } from './failureDisposition.js';
 import { decideFollowUp, type AssetFacts } from './followUpDecision.js';
-import { saveRecord } from './saveRecord.js';
+import { saveRecord, type LostWrite, type SaveResult } from './saveRecord.js';
 import type { PollDeps } from './pollDeps.js';
 
-/** Where one follow-up step ended. */
+/** Where one follow-up step ended; a {@link LostWrite} when its write did not land. */
 export type FollowResult =
   | { readonly kind: 'updated'; readonly record: LedgerRecord }
+  /** The key or plan was refused; `record` is absent when recording that did not land either. */
   | { readonly kind: 'blocked'; readonly record?: LedgerRecord }
-  | { readonly kind: 'lost-ownership' };
+  | LostWrite;
 
 /** Follows `record` (state `submitted`, `retry-pending` or `stuck` with a submission id). */
 export async function followSubmission(
@@ -28,14 +29,7 @@ export async function followSubmission(
   const status = await deps.api.getSubmission(submissionId, { deadlineMs });
   if (!status.ok) {
     const disposition = dispositionOf(status.failure);
-    if (disposition.kind === 'blocked') {
-      return {
-        kind: 'blocked',
-        ...(await save(deps, record, 'blocked', disposition.failure.detail, {
-          failure: disposition.failure,
-        })),
-      };
-    }
+    if (disposition.kind === 'blocked') return block(deps, record, disposition.failure);
     if (disposition.kind === 'rejected') {
       // The submission vanished from our workspace (404) or the API refuses to show it: a person must look.
       deps.logger.error('ALERT: submission cannot be read; marking stuck', {
@@ -43,24 +37,27 @@ export async function followSubmission(
         submissionId,
         detail: disposition.failure.detail,
       });
-      const stuck = await save(deps, record, 'stuck', `status read refused: ${disposition.failure.detail}`, {
-        failure: disposition.failure,
-        due: isoTimestamp(deps.clock.now() + deps.poll.maxPollMs),
-      });
-      return stuck.record ? { kind: 'updated', record: stuck.record } : { kind: 'lost-ownership' };
+      const stuck = await saveRecord(
+        deps,
+        record,
+        'stuck',
+        `status read refused: ${disposition.failure.detail}`,
+        { failure: disposition.failure, due: isoTimestamp(deps.clock.now() + deps.poll.maxPollMs) },
+      );
+      return updated(stuck);
     }
     const retryAt =
       disposition.kind === 'later' && disposition.retryAt
         ? disposition.retryAt
         : deps.clock.now() + (record.pollIntervalMs ?? deps.poll.firstPollMs);
-    const later = await save(
+    const later = await saveRecord(
       deps,
       record,
       record.state,
       `status read failed: ${disposition.failure.detail}`,
       { due: isoTimestamp(retryAt) },
     );
-    return later.record ? { kind: 'updated', record: later.record } : { kind: 'lost-ownership' };
+    return updated(later);
   }
 
   const facts: AssetFacts[] = [];
@@ -85,11 +82,7 @@ export async function followSubmission(
       const retry = await deps.api.retryAsset(submissionId, api.assetId, { deadlineMs });
       if (retry.kind === 'failed') {
         const d = dispositionOf(retry.failure);
-        if (d.kind === 'blocked')
-          return {
-            kind: 'blocked',
-            ...(await save(deps, record, 'blocked', d.failure.detail, { failure: d.failure })),
-          };
+        if (d.kind === 'blocked') return block(deps, record, d.failure);
         const refused = retry.failure.kind === 'conflict' && retry.failure.reason === 'not-retryable';
         facts.push({ api, ...(refused ? { retryRefused: d.failure.detail } : {}) });
       } else {
@@ -102,7 +95,7 @@ export async function followSubmission(
 
   const nowMs = deps.clock.now();
   const decision = decideFollowUp(record, facts, nowMs, deps.poll);
-  const saved = await save(
+  const saved = await saveRecord(
     deps,
     record,
     decision.state,
@@ -115,7 +108,7 @@ export async function followSubmission(
     },
     decision.progressed,
   );
-  if (!saved.record) return { kind: 'lost-ownership' };
+  if (saved.kind !== 'saved') return saved;
   if (decision.state === 'dead-lettered') await writeFailureReport(deps, saved.record);
   return { kind: 'updated', record: saved.record };
 }
@@ -143,7 +136,7 @@ async function completeFromWebhook(
     });
   }
   const decision = decideFollowUp(record, facts, deps.clock.now(), deps.poll);
-  const saved = await save(
+  const saved = await saveRecord(
     deps,
     record,
     decision.state,
@@ -154,7 +147,7 @@ async function completeFromWebhook(
     },
     true,
   );
-  return saved.record ? { kind: 'updated', record: saved.record } : { kind: 'lost-ownership' };
+  return updated(saved);
 }
 
 /** Fetches the asset result (with issues) and its topics and writes them as one document. */
@@ -192,7 +185,7 @@ async function writeResults(
 }
 
 /** A short report beside where the results would have been, saying why and what to do. */
-export async function writeFailureReport(
+async function writeFailureReport(
   deps: Pick<PollDeps, 'results' | 'clock' | 'logger'>,
   record: LedgerRecord,
 ): Promise<void> {
@@ -217,15 +210,13 @@ export async function writeFailureReport(
   });
 }
 
-/** {@link saveRecord}, shaped to spread into a result: `record` is absent when another writer got there first. */
-async function save(
-  deps: PollDeps,
-  record: LedgerRecord,
-  to: LedgerRecord['state'],
-  reason: string,
-  patch: LedgerPatch,
-  progress = false,
-): Promise<{ record?: LedgerRecord }> {
-  const saved = await saveRecord(deps, record, to, reason, patch, progress);
-  return saved ? { record: saved } : {};
+/** A save as a follow-up result: the record moved on, or why it did not. */
+function updated(saved: SaveResult): FollowResult {
+  return saved.kind === 'saved' ? { kind: 'updated', record: saved.record } : saved;
+}
+
+/** Records that the key or plan was refused. Blocked either way: the refusal holds whether or not it was written. */
+async function block(deps: PollDeps, record: LedgerRecord, failure: LedgerFailure): Promise<FollowResult> {
+  const saved = await saveRecord(deps, record, 'blocked', failure.detail, { failure });
+  return { kind: 'blocked', ...(saved.kind === 'saved' ? { record: saved.record } : {}) };
 }

@@ -30,8 +30,6 @@ export interface FollowUpDecision {
   readonly progressed: boolean;
 }
 
-const TERMINAL_ASSET = new Set(['complete', 'failed']);
-
 /** Merges facts into the record's assets and decides what happens next. */
 export function decideFollowUp(
   record: LedgerRecord,
@@ -107,7 +105,7 @@ export function decideFollowUp(
 }
 
 /** An asset that will not get better: failed and either not retryable or out of retries. */
-export function isDead(asset: LedgerAsset, maxRetries: number): boolean {
+function isDead(asset: LedgerAsset, maxRetries: number): boolean {
   return (
     asset.status === 'failed' &&
     (asset.isRetryable !== true || asset.retryCount >= maxRetries || asset.retryRefused === true)
@@ -131,9 +129,4 @@ function mergeAsset(known: LedgerAsset | undefined, f: AssetFacts): LedgerAsset 
     ...(known?.resultsWritten || f.resultsWritten ? { resultsWritten: true } : {}),
     ...(f.retryRefused ? { retryRefused: true } : {}),
   };
-}
-
-/** True when the asset has reached a state MediaMagic calls terminal. */
-export function isTerminalAsset(status: string | undefined): boolean {
-  return status !== undefined && TERMINAL_ASSET.has(status);
 }

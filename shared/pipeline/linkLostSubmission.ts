@@ -10,7 +10,7 @@ import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';
 import type { Failure } from '../mediamagic/failure.js';
 import type { SubmissionStatus } from '../mediamagic/schemas.js';
 import type { PollDeps } from './pollDeps.js';
-import { saveRecord } from './saveRecord.js';
+import { saveRecord, type SaveResult } from './saveRecord.js';
 
 /** States a record can be in while its submission id is unknown. */
 export const UNLINKED_STATES: readonly LedgerRecord['state'][] = [
@@ -74,15 +74,15 @@ export function whyNotLinkable(record: LedgerRecord, blobPath: string): string |
 
 /**
  * Writes the link: the submission pointer (so webhooks find the record) and the record as `submitted`, due
- * now so the timer follows it at once. Returns the saved record, or undefined when another writer moved it
- * first (the caller tries again later).
+ * now so the timer follows it at once. A write that did not land (another writer moved the record first, or
+ * it was too contended to write) leaves it for the caller to try again later.
  */
 export async function linkRecord(
   deps: PollDeps,
   record: LedgerRecord,
   identity: { readonly status: SubmissionStatus },
   reason: string,
-): Promise<LedgerRecord | undefined> {
+): Promise<SaveResult> {
   const submissionId = identity.status.submissionId;
   await deps.ledger.linkSubmission(submissionId, record.key);
   return saveRecord(
@@ -114,7 +114,10 @@ export type OperatorLinkResult =
   | { readonly kind: 'submission-not-found' }
   | { readonly kind: 'unidentifiable' }
   | { readonly kind: 'unavailable'; readonly failure: Failure }
-  /** Another process moved the record while we checked; nothing was written. */
+  /**
+   * Another process moved the record while we checked, or kept writing it so that every write of ours lost
+   * its race (the pipeline's log line says which); nothing was written.
+   */
   | { readonly kind: 'changed-meanwhile'; readonly record?: LedgerRecord };
 
 /**
@@ -151,8 +154,8 @@ export async function linkByOperator(
     };
 
   const saved = await linkRecord(deps, record, identity, `submission ${submissionId} linked by an operator`);
-  if (!saved) return { kind: 'changed-meanwhile', ...(await current(deps, key)) };
-  return { kind: 'linked', record: saved, previousState: record.state };
+  if (saved.kind !== 'saved') return { kind: 'changed-meanwhile', ...(await current(deps, key)) };
+  return { kind: 'linked', record: saved.record, previousState: record.state };
 }
 
 async function current(deps: PollDeps, key: string): Promise<{ record?: LedgerRecord }> {

@@ -4,7 +4,7 @@
  */
 import { parseBlobCreatedMessage } from '../events/parseBlobCreated.js';
 import type { LedgerRecord } from '../ledger/record.js';
-import { claimSource } from './claimSource.js';
+import { claimLeaseMs, claimSource } from './claimSource.js';
 import { submitClaimed, type SubmitResult } from './submitClaimed.js';
 import type { SubmitDeps } from './submitDeps.js';
 
@@ -43,8 +43,7 @@ export async function processSourceBlob(deps: SubmitDeps, name: string): Promise
     deps.logger.warn('not a block blob; ignored', { blob: name, blobType: props.blobType });
     return { kind: 'ignored', reason: `${name} is a ${props.blobType}, not a block blob` };
   }
-  // The claim is a lease: if this invocation dies, the timer re-drives the record once it falls due.
-  const leaseMs = 2 * deps.settings.invocationBudgetMs + 60_000;
+  const leaseMs = claimLeaseMs(deps.settings.invocationBudgetMs);
   const claim = await claimSource(deps.ledger, deps.settings.sourceContainer, props, startedAt, leaseMs);
   if (claim.kind === 'duplicate') {
     deps.logger.info('already claimed; duplicate trigger completed', {

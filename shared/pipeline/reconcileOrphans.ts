@@ -82,7 +82,7 @@ async function reconcileOne(deps: PollDeps, orphan: Orphan, deadlineMs: number):
     identity,
     `submission ${orphan.submissionId} identified from a webhook (its creation response was lost)`,
   );
-  return saved ? 'linked' : 'later';
+  return saved.kind === 'saved' ? 'linked' : 'later';
 }
 
 /**

@@ -10,15 +10,16 @@
  */
 import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';
 import { dispositionOf } from './failureDisposition.js';
-import { saveRecord } from './saveRecord.js';
+import { saveRecord, type LostWrite, type SaveResult } from './saveRecord.js';
 import type { PollDeps } from './pollDeps.js';
 
-/** The outcome of one reconciliation step. */
+/** The outcome of one reconciliation step; a {@link LostWrite} when its write did not land. */
 export type ReconcileResult =
   | { readonly kind: 'submitted'; readonly record: LedgerRecord }
-  | { readonly kind: 'waiting'; readonly record?: LedgerRecord }
-  | { readonly kind: 'stuck'; readonly record?: LedgerRecord }
-  | { readonly kind: 'blocked' };
+  | { readonly kind: 'waiting'; readonly record: LedgerRecord }
+  | { readonly kind: 'stuck'; readonly record: LedgerRecord }
+  | { readonly kind: 'blocked' }
+  | LostWrite;
 
 /** One reconciliation step for a `submitted-unconfirmed` record. */
 export async function reconcileUnconfirmed(
@@ -68,7 +69,7 @@ export async function reconcileUnconfirmed(
     const saved = await saveRecord(deps, record, 'stuck', 'creation never confirmed', {
       due: isoTimestamp(nowMs + deps.poll.maxPollMs),
     });
-    return { kind: 'stuck', ...(saved ? { record: saved } : {}) };
+    return as('stuck', saved);
   }
   const wait = Math.min(
     deps.poll.maxPollMs,
@@ -78,7 +79,7 @@ export async function reconcileUnconfirmed(
     due: isoTimestamp(nowMs + wait),
     pollIntervalMs: wait,
   });
-  return { kind: 'waiting', ...(saved ? { record: saved } : {}) };
+  return as('waiting', saved);
 }
 
 async function promote(
@@ -96,5 +97,10 @@ async function promote(
     pollIntervalMs: deps.poll.firstPollMs,
     failure: undefined,
   });
-  return saved ? { kind: 'submitted', record: saved } : { kind: 'waiting' };
+  return as('submitted', saved);
+}
+
+/** A save as a reconciliation result of `kind`, or why it did not land. */
+function as(kind: 'submitted' | 'waiting' | 'stuck', saved: SaveResult): ReconcileResult {
+  return saved.kind === 'saved' ? { kind, record: saved.record } : saved;
 }

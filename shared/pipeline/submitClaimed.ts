@@ -14,11 +14,11 @@ import {
 import type { SourceBlobProperties } from '../storage/sourceBlobs.js';
 import { SNIFF_BYTES, validateBlob } from '../validation/validateBlob.js';
 import { dispositionOf, type Disposition } from './failureDisposition.js';
-import { saveRecord } from './saveRecord.js';
+import { saveRecord, type LostWrite } from './saveRecord.js';
 import type { SubmitDeps } from './submitDeps.js';
 import { uploadFileName } from './uploadName.js';
 
-/** Where a drive ended. `lost-ownership` means another invocation moved the record first; we stopped. */
+/** Where a drive ended; a {@link LostWrite} when one of its writes did not land and it stopped there. */
 export type SubmitResult =
   | { readonly kind: 'submitted'; readonly record: LedgerRecord }
   | { readonly kind: 'unconfirmed'; readonly record: LedgerRecord }
@@ -26,7 +26,7 @@ export type SubmitResult =
   | { readonly kind: 'blocked'; readonly record: LedgerRecord }
   | { readonly kind: 'pending'; readonly record: LedgerRecord }
   | { readonly kind: 'dead-lettered'; readonly record: LedgerRecord }
-  | { readonly kind: 'lost-ownership' };
+  | LostWrite;
 
 /** Drives `record` (state `claimed` or `submit-pending`, owned by this invocation) as far as it goes. */
 export async function submitClaimed(
@@ -57,12 +57,13 @@ export async function submitClaimed(
   const ingested = await ingest(deps, record, props, validation.mime, deadlineMs);
   if (!ingested.ok) return settleFailure(deps, record, ingested.disposition, 'ingest');
 
-  const attempting = await saveRecord(deps, record, record.state, 'submitting', {
+  const saved = await saveRecord(deps, record, record.state, 'submitting', {
     blobPath: ingested.blobPath,
     contentType: validation.mime,
     submitAttempts: record.submitAttempts + 1,
   });
-  if (!attempting) return { kind: 'lost-ownership' };
+  if (saved.kind !== 'saved') return saved;
+  const attempting = saved.record;
   // Before the attempt: if its answer is lost, this pointer is how a webhook about it finds the record.
   await deps.reconciliation.linkBlobPath(ingested.blobPath, attempting.key);
 
@@ -221,8 +222,8 @@ async function finish(
   to: LedgerState,
   reason: string,
   patch: LedgerPatch,
-  kind: Exclude<SubmitResult['kind'], 'lost-ownership'>,
+  kind: Exclude<SubmitResult['kind'], LostWrite['kind']>,
 ): Promise<SubmitResult> {
   const saved = await saveRecord(deps, record, to, reason, patch);
-  return saved ? { kind, record: saved } : { kind: 'lost-ownership' };
+  return saved.kind === 'saved' ? { kind, record: saved.record } : saved;
 }

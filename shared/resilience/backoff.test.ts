@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sequenceRandom } from '../../test/support/fakeClock.js';
 import {
+  BackoffOptionError,
   DEFAULT_BACKOFF,
   INITIAL_BACKOFF,
   applyRetryAfterFloor,
@@ -9,6 +10,7 @@ import {
   validateBackoffOptions,
   type BackoffState,
 } from './backoff.js';
+import { createResilience } from './createResilience.js';
 
 const half = (): number => 0.5;
 /** The largest double below 1, the top of `Math.random`'s range. */
@@ -191,5 +193,31 @@ describe('validateBackoffOptions', () => {
   ])('rejects %o with a RangeError naming the option and value', (options, message) => {
     expect(() => validateBackoffOptions(options)).toThrow(RangeError);
     expect(() => validateBackoffOptions(options)).toThrow(message);
+  });
+
+  it.each([
+    [{ baseMs: Number.NaN, capMs: 1000 }, 'baseMs', Number.NaN],
+    [{ baseMs: -5, capMs: 1000 }, 'baseMs', -5],
+    [{ baseMs: 1000, capMs: 10 }, 'capMs', 10],
+    [{ baseMs: 100, capMs: Number.POSITIVE_INFINITY }, 'capMs', Number.POSITIVE_INFINITY],
+  ] as const)(
+    'a bad option %o stops createResilience where it is built, with a typed error naming it',
+    (backoff, option, value) => {
+      let thrown: unknown;
+      try {
+        createResilience(['a-bucket'], { backoff });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(BackoffOptionError);
+      expect(thrown).toBeInstanceOf(RangeError);
+      expect(thrown).toMatchObject({ kind: 'invalid-backoff-option', option, name: 'BackoffOptionError' });
+      expect((thrown as BackoffOptionError).value).toBe(value); // toBe treats NaN as NaN
+      expect((thrown as Error).message).toContain(`backoff ${option} must be`);
+    },
+  );
+
+  it('createResilience without backoff options uses the defaults', () => {
+    expect(createResilience(['a-bucket']).backoff).toEqual(DEFAULT_BACKOFF);
   });
 });

@@ -79,18 +79,37 @@ export function applyRetryAfterFloor(
 }
 
 /**
- * Fills defaults and checks backoff options once, at start-up.
- * @throws RangeError naming the option and value when `baseMs` is not a positive finite number or `capMs`
- *   is not finite or is below `baseMs`.
+ * A backoff option out of range. Thrown where the options are built, so a bad value stops start-up with its
+ * name instead of surfacing later as NaN or endless waits between retries.
+ */
+export class BackoffOptionError extends RangeError {
+  override readonly name = 'BackoffOptionError';
+  /** Stable: branch on this (or on {@link BackoffOptionError.option}), never on the message. */
+  readonly kind = 'invalid-backoff-option';
+  constructor(
+    /** The option that is out of range. */
+    readonly option: keyof BackoffOptions,
+    /** The value it was given. */
+    readonly value: number,
+    rule: string,
+  ) {
+    super(`backoff ${option} must be ${rule}, got ${String(value)}`);
+  }
+}
+
+/**
+ * Fills defaults and checks backoff options once, where they are built (`createResilience`).
+ * @throws BackoffOptionError (a RangeError) naming the option and value when `baseMs` is not a positive
+ *   finite number or `capMs` is not finite or is below `baseMs`.
  */
 export function validateBackoffOptions(options: Partial<BackoffOptions> = {}): BackoffOptions {
   const baseMs = options.baseMs ?? DEFAULT_BACKOFF.baseMs;
   const capMs = options.capMs ?? DEFAULT_BACKOFF.capMs;
   if (!Number.isFinite(baseMs) || baseMs <= 0) {
-    throw new RangeError(`backoff baseMs must be a finite number > 0, got ${String(baseMs)}`);
+    throw new BackoffOptionError('baseMs', baseMs, 'a finite number > 0');
   }
   if (!Number.isFinite(capMs) || capMs < baseMs) {
-    throw new RangeError(`backoff capMs must be a finite number >= baseMs (${baseMs}), got ${String(capMs)}`);
+    throw new BackoffOptionError('capMs', capMs, `a finite number >= baseMs (${baseMs})`);
   }
   return Object.freeze({ baseMs, capMs });
 }

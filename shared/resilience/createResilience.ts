@@ -4,7 +4,7 @@
  * pauses the bucket for all of them.
  */
 import { systemClock, type Clock, type Random } from '../clock.js';
-import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { validateBackoffOptions, type BackoffOptions } from './backoff.js';
 import { BucketGates, type PacerOptions, type RefusalObserver } from './bucketGate.js';
 import { CircuitBreakers, type BreakerOptions } from './circuitBreaker.js';
 import type { ResilienceDeps } from './resilientCall.js';
@@ -38,6 +38,6 @@ export function createResilience<K extends string>(
     gates: new BucketGates(buckets, options.rateLimits ?? {}, clock, options.onRefusal),
     breakers: new CircuitBreakers(options.breaker ?? {}, clock),
     budget: new RetryBudget(options.budget ?? {}, clock),
-    backoff: options.backoff ?? DEFAULT_BACKOFF,
+    backoff: validateBackoffOptions(options.backoff),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryLogger } from '../logger.js';
+import { MemoryLogger } from '../../test/support/memoryLogger.js';
 import type { RefusalEvent } from './bucketGate.js';
 import { logRefusal } from './logRefusal.js';
 

@@ -38,9 +38,8 @@ export interface SourceBlobs {
   readSasUrl(name: string, ttlMs: number): Promise<string>;
 }
 
-/** Tag names we own on source blobs; everything else a user put there is preserved. */
+/** The tag we own on source blobs; everything else a user put there is preserved. */
 export const STATE_TAG = 'mediamagic-state';
-export const DETAIL_TAG = 'mediamagic-detail';
 
 /** Azure's tag value alphabet: letters, digits, space and `+ - . / : = _`, up to 256 characters. */
 export function toTagValue(text: string): string {
@@ -138,7 +137,7 @@ export class AzureSourceBlobs implements SourceBlobs {
 }
 
 /** True when a storage SDK error carries this HTTP status. */
-export function isStatus(error: unknown, status: number): boolean {
+function isStatus(error: unknown, status: number): boolean {
   return error instanceof RestError
     ? error.statusCode === status
     : (error as { statusCode?: unknown })?.statusCode === status;

@@ -1,32 +1,44 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EXIT } from '../../cli/lib/exitCodes.js';
 import type { ResubmitReport } from '../../cli/resubmit.js';
 import { DEFAULT_WORKSPACE_ID } from '../../emulator/auth.js';
 import { buildAppDeps } from '../../shared/app/appDeps.js';
 import { loadConfig } from '../../shared/config/loadConfig.js';
-import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
-import { isoTimestamp, type LedgerPatch, type LedgerState } from '../../shared/ledger/record.js';
+import type { LedgerPatch, LedgerState } from '../../shared/ledger/record.js';
 import { silentLogger } from '../../shared/logger.js';
-import { moveRecord } from '../../shared/pipeline/moveRecord.js';
 import { processSourceBlob } from '../../shared/pipeline/processSourceBlob.js';
+import { saveRecord } from '../../shared/pipeline/saveRecord.js';
+import { anotherWriterAlwaysGetsInFirst } from '../support/ledgerContention.js';
 import { sampleMedia } from '../support/media.js';
 import { useStack } from '../support/stack.js';
 import { cli } from './support.js';
 
 const SECOND_KEY = `sk_test_${'b'.repeat(64)}`;
 
+/** The `ledger transition` lines a `--verbose` run logged on stderr, as `from→to (generation): reason`. */
+function transitionsIn(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line.message === 'ledger transition')
+    .map((t) => `${String(t.from)}→${String(t.to)} (${String(t.generation)}): ${String(t.reason)}`);
+}
+
 describe('resubmit', () => {
   const stack = useStack();
+  afterEach(() => vi.restoreAllMocks());
 
   const submit = async (name: string, mime: string, bytes = sampleMedia(mime)) => {
     await stack.current.upload(name, bytes, mime);
     return processSourceBlob(stack.current.deps.submitDeps(silentLogger), name);
   };
+  /** Moves a record the way a pipeline step would (its source blob's state tag included). */
   const move = async (name: string, to: LedgerState, reason: string, patch: LedgerPatch = {}) => {
-    const result = await stack.current.deps.ledger.update(ledgerKey('uploads', name), (r) =>
-      moveRecord(r, to, reason, isoTimestamp(Date.now()), patch),
-    );
-    expect(result.kind).toBe('updated');
+    const record = await stack.current.record(name);
+    if (!record) throw new Error(`no record for ${name}`);
+    const saved = await saveRecord(stack.current.deps.submitDeps(silentLogger), record, to, reason, patch);
+    expect(saved.kind).toBe('saved');
   };
   const setSecondKey = (status: 'active' | 'revoked') =>
     stack.current.emulator.controls.keys.add({
@@ -43,7 +55,7 @@ describe('resubmit', () => {
       failure: { kind: 'asset-failed', detail: 'Transcoding failed', errorType: 'transcode_error' },
     });
 
-    const run = await cli(['resubmit', 're/dead.mp4', '--json'], stack.current.env);
+    const run = await cli(['resubmit', 're/dead.mp4', '--json', '--verbose'], stack.current.env);
 
     expect(run.code).toBe(EXIT.ok);
     const report = run.json<ResubmitReport>();
@@ -71,6 +83,12 @@ describe('resubmit', () => {
     expect(stats.submissionsByBlobPath[first.record.blobPath ?? '']).toBe(1);
     expect(record?.history.at(-2)).toMatchObject({ from: 'dead-lettered', to: 'claimed' });
     expect(record?.history.at(-2)?.reason).toContain('resubmitted by an operator');
+    // Logged like any pipeline step: the operator's claim of generation 2, then the submission.
+    expect(transitionsIn(run.stderr)).toEqual([
+      'dead-lettered→claimed (2): resubmitted by an operator (mediamagic-autosubmit resubmit) after dead-lettered',
+      `claimed→submitted (2): submission ${record?.submissionId} created`,
+    ]);
+    expect((await stack.current.tags('re/dead.mp4'))['mediamagic-state']).toBe('submitted');
   });
 
   it('a rejected file whose content was fixed in place → submitted as generation 2 (text output)', async () => {
@@ -119,8 +137,11 @@ describe('resubmit', () => {
       failure: { kind: 'unauthorized', status: 401 },
     });
 
+    expect((await stack.current.tags('re/blocked.mp3'))['mediamagic-state']).toBe('blocked');
+    expect(transitionsIn(again.stderr)).toEqual([]); // no --verbose, no log lines
+
     setSecondKey('active');
-    const fixed = await cli(['resubmit', 're/blocked.mp3', '--json'], env);
+    const fixed = await cli(['resubmit', 're/blocked.mp3', '--json', '--verbose'], env);
     expect(fixed.code).toBe(EXIT.ok);
     expect(fixed.json<ResubmitReport>()).toMatchObject({
       action: 'resumed',
@@ -136,6 +157,11 @@ describe('resubmit', () => {
       'blocked→submit-pending',
       'submit-pending→submitted',
     ]);
+    expect(transitionsIn(fixed.stderr)).toEqual([
+      'blocked→submit-pending (1): resubmitted by an operator (mediamagic-autosubmit resubmit)',
+      `submit-pending→submitted (1): submission ${record?.submissionId} created`,
+    ]);
+    expect((await stack.current.tags('re/blocked.mp3'))['mediamagic-state']).toBe('submitted');
     expect(stack.current.emulator.stats().submissionsByBlobPath[record?.blobPath ?? '']).toBe(1);
   });
 
@@ -145,8 +171,9 @@ describe('resubmit', () => {
       failure: { kind: 'unauthorized', status: 401, detail: 'Invalid API key' },
     });
     const created = stack.current.emulator.stats().submissions.created;
+    expect((await stack.current.tags('re/blocked-late.pdf'))['mediamagic-state']).toBe('blocked');
 
-    const run = await cli(['resubmit', 're/blocked-late.pdf'], stack.current.env);
+    const run = await cli(['resubmit', 're/blocked-late.pdf', '--verbose'], stack.current.env);
 
     expect(run.code).toBe(EXIT.ok);
     expect(run.stdout).toContain("the timer's next run picks it up");
@@ -154,6 +181,27 @@ describe('resubmit', () => {
     expect(record?.state).toBe('submitted');
     expect(Date.parse(record?.due ?? '')).toBeLessThanOrEqual(Date.now());
     expect(stack.current.emulator.stats().submissions.created).toBe(created);
+    expect(transitionsIn(run.stderr)).toEqual([
+      'blocked→submitted (1): resubmitted by an operator (mediamagic-autosubmit resubmit)',
+    ]);
+    expect((await stack.current.tags('re/blocked-late.pdf'))['mediamagic-state']).toBe('submitted');
+  });
+
+  it('a record other writers keep too busy to write → refused (5), nothing done, told apart from a change', async () => {
+    await submit('re/busy.mp4', 'video/mp4');
+    await move('re/busy.mp4', 'blocked', 'poll: Invalid API key', {
+      failure: { kind: 'unauthorized', status: 401, detail: 'Invalid API key' },
+    });
+    anotherWriterAlwaysGetsInFirst(stack.current.deps.config.ledgerContainer);
+
+    const run = await cli(['resubmit', 're/busy.mp4', '--verbose'], stack.current.env);
+
+    vi.restoreAllMocks();
+    expect(run.code).toBe(EXIT.refused);
+    expect(run.stderr).toContain('"re/busy.mp4" is being written by other processes right now');
+    expect(run.stderr).not.toContain('changed while it was being resubmitted');
+    expect(run.stderr).toContain('"outcome":"ledger-contention"');
+    expect(await stack.current.record('re/busy.mp4')).toMatchObject({ state: 'blocked', generation: 1 });
   });
 
   it('refuses records in any other state (5), saying what it is and what to do', async () => {

@@ -8,7 +8,7 @@ import { loadConfig } from '../../shared/config/loadConfig.js';
 import { buildBlobCreatedEvent, encodeQueueMessage } from '../../shared/events/buildBlobCreatedEvent.js';
 import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
 import type { LedgerRecord } from '../../shared/ledger/record.js';
-import { MemoryLogger } from '../../shared/logger.js';
+import { MemoryLogger } from './memoryLogger.js';
 import { startAzurite, type AzuriteInstance } from '../../devkit/azurite.js';
 
 /** Captured log lines of one invocation. */

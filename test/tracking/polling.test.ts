@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makePollSubmissionsHandler } from '../../functions/pollSubmissions.js';
 import { makeSubmitOnBlobCreatedHandler } from '../../functions/submitOnBlobCreated.js';
-import { MemoryLogger } from '../../shared/logger.js';
+import { MemoryLogger } from '../support/memoryLogger.js';
 import { pollDue, type PollSummary } from '../../shared/pipeline/pollDue.js';
 import { resultPath } from '../../shared/storage/resultsStore.js';
 import { sampleMedia } from '../support/media.js';
