@@ -5,7 +5,8 @@
 import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../../shared/config/loadConfig.js';
 import { SETTINGS } from '../../shared/config/settings.js';
-import { Infra, edited, readInfraSources } from './bicep.js';
+import { Infra } from './bicep/infra.js';
+import { edited, readInfraSources } from './bicep/sources.js';
 import {
   appSettings,
   boundSettingNames,

@@ -5,7 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { Infra, readInfraSources, stringLiteral, topLevel } from './bicep.js';
+import { topLevel } from './bicep/declarations.js';
+import { Infra } from './bicep/infra.js';
+import { readInfraSources } from './bicep/sources.js';
+import { stringLiteral } from './bicep/syntax.js';
 import { parseSimpleYaml, yamlGet, yamlString } from './simpleYaml.js';
 
 const root = process.cwd();

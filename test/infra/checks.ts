@@ -5,23 +5,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SETTINGS } from '../../shared/config/settings.js';
+import { type BicepFile, type Declaration, bodyOf, loopOf } from './bicep/declarations.js';
+import type { Infra, Value } from './bicep/infra.js';
 import {
-  type BicepFile,
-  type Declaration,
-  type Infra,
-  type Token,
-  type Value,
   Unresolvable,
-  bodyOf,
   elements,
   entries,
   isPunct,
-  loopOf,
   matching,
   property,
   textOf,
   trim,
-} from './bicep.js';
+} from './bicep/syntax.js';
+import type { Token } from './bicep/tokens.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Reading the model

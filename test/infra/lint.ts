@@ -1,20 +1,18 @@
 /**
- * The structural lint of infra/*.bicep (see bicep.ts for what it can and cannot tell). Every problem
- * names the file and line.
+ * The structural lint of infra/*.bicep, so CI can check them without Azure and without the Bicep compiler
+ * (a .NET tool; the npm registry has no offline JS/WASM build of it — `bicep-node` downloads the native CLI
+ * at run time). Every problem names the file and line.
+ *
+ * This is a LINT, not a compile. The reader in bicep/ tokenizes Bicep and finds the declarations; this
+ * checks structure: brackets balance outside strings and comments, every identifier used is declared, no
+ * name is declared twice, module paths exist and their params and outputs match, `targetScope` is valid.
+ * It does NOT type-check properties against Azure's resource schemas, resolve API versions, or evaluate
+ * the template — `az bicep build` / `azd provision` still can fail on things this passes.
  */
-import {
-  type BicepFile,
-  type Declaration,
-  type Infra,
-  type Token,
-  bodyOf,
-  entries,
-  isPunct,
-  property,
-  resolveModule,
-  stringLiteral,
-  topLevel,
-} from './bicep.js';
+import { type BicepFile, type Declaration, bodyOf, resolveModule, topLevel } from './bicep/declarations.js';
+import type { Infra } from './bicep/infra.js';
+import { entries, isPunct, property, stringLiteral } from './bicep/syntax.js';
+import type { Token } from './bicep/tokens.js';
 
 const TARGET_SCOPES = new Set(['resourceGroup', 'subscription', 'managementGroup', 'tenant']);
 

@@ -1,10 +1,12 @@
 /**
- * (a) "The templates parse" — as far as a lint can tell without the Bicep compiler (see bicep.ts): no
+ * (a) "The templates parse" — as far as a lint can tell without the Bicep compiler (see lint.ts): no
  * Bicep compiler can be installed from the npm registry for offline use, so this checks structure, not
  * types. The second half proves each check fires by breaking a copy of the real files.
  */
 import { describe, expect, test } from 'vitest';
-import { Infra, edited, lex, readInfraSources } from './bicep.js';
+import { Infra } from './bicep/infra.js';
+import { edited, readInfraSources } from './bicep/sources.js';
+import { lex } from './bicep/tokens.js';
 import { lintProblems } from './lint.js';
 
 const sources = readInfraSources(process.cwd());

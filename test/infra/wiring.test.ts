@@ -5,7 +5,10 @@
  */
 import fs from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { Infra, edited, property, readInfraSources, topLevel } from './bicep.js';
+import { topLevel } from './bicep/declarations.js';
+import { Infra } from './bicep/infra.js';
+import { edited, readInfraSources } from './bicep/sources.js';
+import { property } from './bicep/syntax.js';
 import {
   eventGridProblems,
   onlyResourceProperty,
