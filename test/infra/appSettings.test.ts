@@ -14,7 +14,7 @@ import {
   requiredSettingProblems,
   secretSettingProblems,
   settingNameProblems,
-} from './checks.js';
+} from './checks/appSettings.js';
 
 const root = process.cwd();
 const sources = readInfraSources(root);

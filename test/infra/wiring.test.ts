@@ -9,13 +9,10 @@ import { topLevel } from './bicep/declarations.js';
 import { Infra } from './bicep/infra.js';
 import { edited, readInfraSources } from './bicep/sources.js';
 import { property } from './bicep/syntax.js';
-import {
-  eventGridProblems,
-  onlyResourceProperty,
-  resources,
-  roleAssignments,
-  storageSecurityProblems,
-} from './checks.js';
+import { eventGridProblems } from './checks/eventGrid.js';
+import { onlyResourceProperty, resources } from './checks/resources.js';
+import { roleAssignments } from './checks/roleAssignments.js';
+import { storageSecurityProblems } from './checks/storageSecurity.js';
 
 const root = process.cwd();
 const sources = readInfraSources(root);
