@@ -13,7 +13,7 @@ import { stopChild } from '../devkit/stopChild.js';
 import { sampleFor } from '../emulator/testkit.js';
 import type { EmulatorStats } from '../emulator/stats.js';
 import type { Ledger } from '../shared/ledger/ledger.js';
-import type { LedgerState } from '../shared/ledger/record.js';
+import type { LedgerState } from '../shared/ledger/states.js';
 import type { PollDeps } from '../shared/pipeline/pollDeps.js';
 import { pollDue } from '../shared/pipeline/pollDue.js';
 import { mimeTypesForExtension } from '../shared/validation/mediaTypes.js';

@@ -7,7 +7,7 @@
  * the verdict then names what is left.
  */
 import type { BlobLedger } from '../../shared/ledger/blobLedger.js';
-import { LEDGER_STATES, TERMINAL_STATES, type LedgerState } from '../../shared/ledger/record.js';
+import { LEDGER_STATES, TERMINAL_STATES, type LedgerState } from '../../shared/ledger/states.js';
 import { num, secs } from '../report.js';
 import { progress, sleep, uploadSamples } from '../stack.js';
 import { startChaos } from './chaos.js';

@@ -8,7 +8,7 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Ledger } from '../../shared/ledger/ledger.js';
 import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
-import type { LedgerState } from '../../shared/ledger/record.js';
+import type { LedgerState } from '../../shared/ledger/states.js';
 import { processSourceBlob, type ProcessResult } from '../../shared/pipeline/processSourceBlob.js';
 import type { SubmitDeps } from '../../shared/pipeline/submitDeps.js';
 

@@ -3,7 +3,8 @@
  * submitted, every state change with its reason, and where its results (or failure report) are. Every
  * field is always present (`null` when unknown) so `--json` readers never branch on a missing key.
  */
-import { isTerminal, type LedgerRecord, type LedgerState } from '../../shared/ledger/record.js';
+import type { LedgerRecord } from '../../shared/ledger/record.js';
+import { isTerminal, type LedgerState } from '../../shared/ledger/states.js';
 import { actionFor, FAILURE_STATES, failureReason, type FailureReason } from './statusReport.js';
 
 /** Where a results document is, and whether it exists yet. */

@@ -16,7 +16,8 @@
  */
 import type { UpdateResult } from '../../shared/ledger/ledger.js';
 import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
-import { isoTimestamp, type LedgerRecord, type LedgerState } from '../../shared/ledger/record.js';
+import { isoTimestamp, type LedgerRecord } from '../../shared/ledger/record.js';
+import type { LedgerState } from '../../shared/ledger/states.js';
 import { claimLeaseMs, claimNextGeneration } from '../../shared/pipeline/claimSource.js';
 import { processSourceBlob } from '../../shared/pipeline/processSourceBlob.js';
 import { logTransition, saveRecord, type LostWrite } from '../../shared/pipeline/saveRecord.js';

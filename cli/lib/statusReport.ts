@@ -4,13 +4,8 @@
  * reason in the API's or the validator's own words and what to do), and what the timer will pick up next.
  * Pure: the command reads the records, this shapes them.
  */
-import {
-  isTerminal,
-  LEDGER_STATES,
-  type LedgerFailure,
-  type LedgerRecord,
-  type LedgerState,
-} from '../../shared/ledger/record.js';
+import type { LedgerFailure, LedgerRecord } from '../../shared/ledger/record.js';
+import { isTerminal, LEDGER_STATES, type LedgerState } from '../../shared/ledger/states.js';
 
 /** States that need a person (or, for `stuck`, a look). */
 export const FAILURE_STATES: readonly LedgerState[] = ['rejected', 'dead-lettered', 'blocked', 'stuck'];

@@ -2,7 +2,7 @@
  * The human rendering of `status`: the same documents `--json` prints, laid out for a terminal at 2 a.m. —
  * counts first, then every failure with its reason and what to do, then what the timer will pick up.
  */
-import { LEDGER_STATES } from '../../shared/ledger/record.js';
+import { LEDGER_STATES } from '../../shared/ledger/states.js';
 import { formatBytes } from '../../shared/validation/validateBlob.js';
 import type { RecordView } from './recordView.js';
 import type { FailureReason, StatusReport } from './statusReport.js';

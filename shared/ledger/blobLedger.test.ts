@@ -7,15 +7,9 @@ import { BlobLedger, pointerBlobName, recordBlobName } from './blobLedger.js';
 import { LedgerStorageError } from './errors.js';
 import { ledgerKey } from './ledgerKey.js';
 import { newLedgerRecord } from './newRecord.js';
-import {
-  HISTORY_LIMIT,
-  SEEN_EVENT_IDS_LIMIT,
-  transition,
-  type LedgerAsset,
-  type LedgerPatch,
-  type LedgerRecord,
-  type LedgerState,
-} from './record.js';
+import { HISTORY_LIMIT, SEEN_EVENT_IDS_LIMIT, type LedgerAsset, type LedgerRecord } from './record.js';
+import type { LedgerState } from './states.js';
+import { transition, type LedgerPatch } from './transition.js';
 import { recordTags } from './tags.js';
 
 // Captured before any spy replaces it, and only ever re-invoked with a blob client as `this`.

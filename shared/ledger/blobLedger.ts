@@ -18,13 +18,8 @@ import type { Clock, Random } from '../clock.js';
 import { LedgerStorageError } from './errors.js';
 import type { ClaimResult, Ledger, LinkResult, Mutation, StoredRecord, UpdateResult } from './ledger.js';
 import { LEDGER_KEY_PATTERN, ledgerKey } from './ledgerKey.js';
-import {
-  boundRecord,
-  isoTimestamp,
-  parseLedgerRecord,
-  type LedgerRecord,
-  type LedgerState,
-} from './record.js';
+import { boundRecord, isoTimestamp, parseLedgerRecord, type LedgerRecord } from './record.js';
+import type { LedgerState } from './states.js';
 import { dueFilter, recordTags, stateFilter } from './tags.js';
 
 /** Tuning for {@link BlobLedger}; the defaults suit production. */

@@ -5,7 +5,8 @@
  * Every method resolves to a typed value for the expected outcomes (absent, already exists, lost a race).
  * Only bugs and outages reject, with a `LedgerStorageError`.
  */
-import type { LedgerRecord, LedgerState } from './record.js';
+import type { LedgerRecord } from './record.js';
+import type { LedgerState } from './states.js';
 
 /** A record as read or written, with the ETag that conditions the next write. */
 export interface StoredRecord {

@@ -3,15 +3,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ledgerKey } from './ledgerKey.js';
+import { LedgerRecordSchema, parseLedgerRecord } from './record.js';
 import {
   ALLOWED_TRANSITIONS,
   LEDGER_STATES,
-  LedgerRecordSchema,
   REQUIRED_ON_ENTRY,
   TERMINAL_STATES,
-  parseLedgerRecord,
   type LedgerState,
-} from './record.js';
+} from './states.js';
 
 // docs/ledger.md is the operator's description of the record and the state machine; these tests fail when
 // the code changes and the page does not (or the other way round).

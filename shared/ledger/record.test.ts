@@ -3,22 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { ledgerKey } from './ledgerKey.js';
 import { newLedgerRecord, nextGeneration } from './newRecord.js';
 import {
-  ALLOWED_TRANSITIONS,
   HISTORY_LIMIT,
+  SEEN_EVENT_IDS_LIMIT,
+  boundRecord,
+  parseLedgerRecord,
+  type LedgerRecord,
+} from './record.js';
+import {
+  ALLOWED_TRANSITIONS,
   LEDGER_STATES,
   REQUIRED_ON_ENTRY,
-  SEEN_EVENT_IDS_LIMIT,
   TERMINAL_STATES,
-  boundRecord,
   canTransition,
   isTerminal,
-  parseLedgerRecord,
-  transition,
-  type LedgerPatch,
-  type LedgerRecord,
   type LedgerState,
-  type TransitionResult,
-} from './record.js';
+} from './states.js';
+import { transition, type LedgerPatch, type TransitionResult } from './transition.js';
 import { hasSeenEvent, rememberEvent } from './seenEvents.js';
 import { dueFilter, recordTags, stateFilter } from './tags.js';
 

@@ -1,102 +1,20 @@
 /**
- * The ledger record — one JSON document per source blob — and the state machine it moves through.
- *
- * Everything here is pure: the schema is the trust boundary for what we read back from storage, and
- * {@link transition} is the only sanctioned way to change `state`, so every change is checked against
- * {@link ALLOWED_TRANSITIONS} and leaves a history entry. `docs/ledger.md` describes the same format and
- * machine; a test keeps the two in step.
+ * The ledger record — one JSON document per source blob: its types, the schema that is the trust boundary
+ * for what we read back from storage, and the bounds on its history and seen event ids. Everything here is
+ * pure. `docs/ledger.md` describes the same format; a test keeps the two in step. The states it moves
+ * through are in states.ts, the moves themselves in transition.ts.
  */
 import { z } from 'zod';
 import { LEDGER_KEY_PATTERN } from './ledgerKey.js';
+import { LEDGER_STATES, type LedgerState } from './states.js';
 
 /** The only record format this code writes. Bumped when a change is not backward compatible. */
 export const LEDGER_SCHEMA_VERSION = 1;
-
-/** Every state a record can be in. The order is the lifecycle's reading order, not a rank. */
-export const LEDGER_STATES = [
-  'claimed',
-  'rejected',
-  'submit-pending',
-  'submitted-unconfirmed',
-  'submitted',
-  'retry-pending',
-  'complete',
-  'dead-lettered',
-  'blocked',
-  'stuck',
-] as const;
-
-/** A record's state; see `docs/ledger.md` for what each one means. */
-export type LedgerState = (typeof LEDGER_STATES)[number];
-
-/** States nothing leaves (except a new generation of the source blob, which is not a transition). */
-export const TERMINAL_STATES: readonly LedgerState[] = ['rejected', 'complete', 'dead-lettered'];
-
-/**
- * The state machine: for each state, the states a record may move to. Same-state changes (a new `due`, an
- * asset's status, another submit attempt) are plain patches, not transitions, so they do not fill history.
- */
-export const ALLOWED_TRANSITIONS: Readonly<Record<LedgerState, readonly LedgerState[]>> = {
-  claimed: ['rejected', 'submit-pending', 'submitted-unconfirmed', 'submitted', 'blocked', 'stuck'],
-  rejected: [],
-  'submit-pending': ['rejected', 'submitted-unconfirmed', 'submitted', 'dead-lettered', 'blocked', 'stuck'],
-  // Reconciliation either finds the submission (submitted) or proves it never landed (submit-pending);
-  // it never goes straight to a fresh submission, which is what makes the ambiguous case safe.
-  'submitted-unconfirmed': ['submit-pending', 'submitted', 'blocked', 'stuck'],
-  submitted: ['retry-pending', 'complete', 'dead-lettered', 'blocked', 'stuck'],
-  // `complete` is allowed because a webhook may report success while our retry is still scheduled.
-  'retry-pending': ['submitted', 'complete', 'dead-lettered', 'blocked', 'stuck'],
-  complete: [],
-  'dead-lettered': [],
-  // An operator fixed the key or the plan: resume where the record was, never re-claim.
-  blocked: ['submit-pending', 'submitted-unconfirmed', 'submitted', 'retry-pending'],
-  // `stuck` is an alert, not an end: late news (a webhook, a poll) still moves the record on.
-  stuck: [
-    'rejected',
-    'submit-pending',
-    'submitted-unconfirmed',
-    'submitted',
-    'retry-pending',
-    'complete',
-    'dead-lettered',
-    'blocked',
-  ],
-};
-
-/** Record fields that must be present once a record enters a state, because a reader relies on them. */
-export type RequiredOnEntry = 'due' | 'submissionId' | 'failure';
-
-/**
- * What each state needs. `due` for every state the timer drives (without it the record would never be
- * looked at again — a lost file); `submissionId` once submitted; `failure` wherever a person must be told why.
- */
-export const REQUIRED_ON_ENTRY: Readonly<Record<LedgerState, readonly RequiredOnEntry[]>> = {
-  claimed: ['due'],
-  rejected: ['failure'],
-  'submit-pending': ['due'],
-  'submitted-unconfirmed': ['due'],
-  submitted: ['submissionId', 'due'],
-  'retry-pending': ['due'],
-  complete: [],
-  'dead-lettered': ['failure'],
-  blocked: ['failure'],
-  stuck: [],
-};
 
 /** How many history entries a record keeps (the newest). */
 export const HISTORY_LIMIT = 50;
 /** How many webhook event ids a record remembers for dedupe (the newest). */
 export const SEEN_EVENT_IDS_LIMIT = 100;
-
-/** True for states nothing leaves. */
-export function isTerminal(state: LedgerState): boolean {
-  return TERMINAL_STATES.includes(state);
-}
-
-/** True when {@link ALLOWED_TRANSITIONS} lets a record move from `from` to `to`. */
-export function canTransition(from: LedgerState, to: LedgerState): boolean {
-  return ALLOWED_TRANSITIONS[from].includes(to);
-}
 
 /** Formats epoch milliseconds the one way the ledger stores time (`Date#toISOString`, UTC, milliseconds). */
 export function isoTimestamp(epochMs: number): string {
@@ -161,7 +79,7 @@ export type LedgerHistoryEntry = {
   readonly reason: string;
 };
 
-/** The ledger record of one source blob. Treat it as an immutable value: {@link transition} returns a new one. */
+/** The ledger record of one source blob. Treat it as an immutable value: `transition` (transition.ts) returns a new one. */
 export type LedgerRecord = {
   readonly schemaVersion: typeof LEDGER_SCHEMA_VERSION;
   /** `ledgerKey(source.container, source.name)`. */
@@ -294,118 +212,4 @@ export function boundRecord(record: LedgerRecord): LedgerRecord {
     history: record.history.slice(-HISTORY_LIMIT),
     seenEventIds: record.seenEventIds.slice(-SEEN_EVENT_IDS_LIMIT),
   };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Transitions.
-// ---------------------------------------------------------------------------------------------------------
-
-/**
- * Fields a transition may set alongside the new state. Identity, lifecycle bookkeeping and history are the
- * transition's own business and cannot be patched. A key whose value is `undefined` removes the field.
- */
-export type LedgerPatch = Partial<
-  Omit<
-    LedgerRecord,
-    | 'schemaVersion'
-    | 'key'
-    | 'source'
-    | 'generation'
-    | 'sourceEtag'
-    | 'state'
-    | 'history'
-    | 'lastProgressAt'
-    | 'createdAt'
-    | 'updatedAt'
-  >
->;
-
-/** Why {@link transition} refused. */
-export type TransitionError =
-  | {
-      readonly kind: 'not-allowed';
-      readonly from: LedgerState;
-      readonly to: LedgerState;
-      readonly message: string;
-    }
-  | {
-      readonly kind: 'missing-field';
-      readonly to: LedgerState;
-      readonly field: RequiredOnEntry;
-      readonly message: string;
-    }
-  | { readonly kind: 'invalid-record'; readonly message: string };
-
-/** The outcome of {@link transition}. */
-export type TransitionResult =
-  | { readonly ok: true; readonly record: LedgerRecord }
-  | { readonly ok: false; readonly error: TransitionError };
-
-/** States whose `failure` explains them; leaving them for another state drops the stale explanation. */
-const FAILURE_STATES: readonly LedgerState[] = ['rejected', 'dead-lettered', 'blocked'];
-
-/**
- * Moves a record to `to`: checks {@link ALLOWED_TRANSITIONS}, applies `patch`, appends a history entry
- * (bounded to {@link HISTORY_LIMIT}), stamps `updatedAt` and — unless the move is into `stuck`, which is the
- * absence of progress — `lastProgressAt`. Entering a terminal state removes `due` so the timer stops looking;
- * leaving a failure state drops `failure` unless the patch sets one. The result must carry what the target
- * state requires ({@link REQUIRED_ON_ENTRY}) and pass the schema. Pure; returns a typed error, never throws.
- *
- * `nowIso` must be a {@link isoTimestamp} string.
- */
-export function transition(
-  record: LedgerRecord,
-  to: LedgerState,
-  reason: string,
-  nowIso: string,
-  patch: LedgerPatch = {},
-): TransitionResult {
-  const from = record.state;
-  if (!canTransition(from, to)) {
-    return { ok: false, error: { kind: 'not-allowed', from, to, message: `${from} → ${to} is not allowed` } };
-  }
-  const next = applyTransition(record, to, reason, nowIso, patch);
-  const missing = REQUIRED_ON_ENTRY[to].find((field) => next[field] === undefined);
-  if (missing) {
-    const message = `entering ${to} requires ${missing}`;
-    return { ok: false, error: { kind: 'missing-field', to, field: missing, message } };
-  }
-  const parsed = parseLedgerRecord(next);
-  if (!parsed.ok) return { ok: false, error: { kind: 'invalid-record', message: parsed.message } };
-  return { ok: true, record: parsed.record };
-}
-
-function applyTransition(
-  record: LedgerRecord,
-  to: LedgerState,
-  reason: string,
-  nowIso: string,
-  patch: LedgerPatch,
-): LedgerRecord {
-  const from = record.state;
-  const entry: LedgerHistoryEntry = { at: nowIso, from, to, reason };
-  const next: Record<string, unknown> = {
-    ...record,
-    ...patch,
-    // Restated after the patch so a cast-away patch still cannot rewrite identity or bookkeeping.
-    schemaVersion: record.schemaVersion,
-    key: record.key,
-    source: record.source,
-    generation: record.generation,
-    sourceEtag: record.sourceEtag,
-    createdAt: record.createdAt,
-    state: to,
-    history: [...record.history, entry].slice(-HISTORY_LIMIT),
-    lastProgressAt: to === 'stuck' ? record.lastProgressAt : nowIso,
-    updatedAt: nowIso,
-  };
-  if (isTerminal(to)) delete next.due;
-  const keepsFailure = FAILURE_STATES.includes(to) || Object.hasOwn(patch, 'failure');
-  if (FAILURE_STATES.includes(from) && !keepsFailure) delete next.failure;
-  return withoutUndefined(next) as LedgerRecord;
-}
-
-/** Drops keys whose value is `undefined`, so "absent" has one representation in memory and in JSON. */
-function withoutUndefined(value: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
 }

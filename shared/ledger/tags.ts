@@ -3,7 +3,8 @@
  * run. Tags are derived from the record body only, and written in the same Put Blob as the body, so a
  * query hit always names a blob whose body had those values at the time of the write.
  */
-import { isTerminal, type LedgerRecord, type LedgerState } from './record.js';
+import type { LedgerRecord } from './record.js';
+import { isTerminal, type LedgerState } from './states.js';
 
 /** Tag names. Short, because tag keys and values share a per-blob size limit. */
 export const TAG = { state: 'state', due: 'due', generation: 'gen' } as const;

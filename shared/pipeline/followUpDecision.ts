@@ -4,7 +4,8 @@
  * table-testable function of its inputs.
  */
 import type { SubmissionAsset } from '../mediamagic/schemas.js';
-import type { LedgerAsset, LedgerFailure, LedgerRecord, LedgerState } from '../ledger/record.js';
+import type { LedgerAsset, LedgerFailure, LedgerRecord } from '../ledger/record.js';
+import type { LedgerState } from '../ledger/states.js';
 import type { PollSettings } from './pollDeps.js';
 
 /** What this run learned or did about one asset. */

@@ -2,7 +2,9 @@
  * One way to change a record's state inside a ledger `update`: a real transition when the state changes, a
  * plain patch when it stays (a new `due`, another attempt), so callers need not care which it is.
  */
-import { transition, type LedgerPatch, type LedgerRecord, type LedgerState } from '../ledger/record.js';
+import type { LedgerRecord } from '../ledger/record.js';
+import type { LedgerState } from '../ledger/states.js';
+import { transition, type LedgerPatch } from '../ledger/transition.js';
 
 /**
  * Moves `record` to `to` with `patch`; throws only on a programming error (a transition the code forbids).

@@ -6,7 +6,9 @@
  */
 import type { Clock } from '../clock.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { isoTimestamp, type LedgerPatch, type LedgerRecord, type LedgerState } from '../ledger/record.js';
+import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';
+import type { LedgerState } from '../ledger/states.js';
+import type { LedgerPatch } from '../ledger/transition.js';
 import type { Logger } from '../logger.js';
 import { STATE_TAG, toTagValue, type SourceBlobs } from '../storage/sourceBlobs.js';
 import { moveRecord } from './moveRecord.js';

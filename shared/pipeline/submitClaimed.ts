@@ -4,13 +4,9 @@
  * timer) can act on; nothing is left half-written and nothing is submitted twice.
  */
 import { nextBackoff } from '../resilience/backoff.js';
-import {
-  isoTimestamp,
-  type LedgerFailure,
-  type LedgerPatch,
-  type LedgerRecord,
-  type LedgerState,
-} from '../ledger/record.js';
+import { isoTimestamp, type LedgerFailure, type LedgerRecord } from '../ledger/record.js';
+import type { LedgerState } from '../ledger/states.js';
+import type { LedgerPatch } from '../ledger/transition.js';
 import type { SourceBlobProperties } from '../storage/sourceBlobs.js';
 import { SNIFF_BYTES, validateBlob } from '../validation/validateBlob.js';
 import { dispositionOf, type Disposition } from './failureDisposition.js';

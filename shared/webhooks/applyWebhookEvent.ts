@@ -9,7 +9,8 @@
 import type { Clock } from '../clock.js';
 import type { ReconciliationIndex } from '../ledger/reconciliationIndex.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { isoTimestamp, type LedgerRecord, type LedgerState } from '../ledger/record.js';
+import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';
+import type { LedgerState } from '../ledger/states.js';
 import type { Logger } from '../logger.js';
 import { decideEventEffect, type EventEffect } from './eventEffect.js';
 import type { WebhookEvent } from './webhookEvent.js';

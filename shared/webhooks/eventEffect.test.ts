@@ -11,13 +11,9 @@ import {
   type EventSpec,
 } from '../../test/webhooks/fixtures.js';
 import { nextGeneration } from '../ledger/newRecord.js';
-import {
-  isoTimestamp,
-  parseLedgerRecord,
-  transition,
-  type LedgerRecord,
-  type LedgerState,
-} from '../ledger/record.js';
+import { isoTimestamp, parseLedgerRecord, type LedgerRecord } from '../ledger/record.js';
+import type { LedgerState } from '../ledger/states.js';
+import { transition } from '../ledger/transition.js';
 import { rememberEvent } from '../ledger/seenEvents.js';
 import { decideEventEffect, type EventEffect } from './eventEffect.js';
 import { WebhookEventSchema, type WebhookEvent } from './webhookEvent.js';

@@ -10,7 +10,8 @@
  * work. That holds for `stuck` too — the timer follows stuck records that have a submission id, so making
  * one due now is enough for the news to move it on.
  */
-import { isTerminal, type LedgerAsset, type LedgerRecord } from '../ledger/record.js';
+import type { LedgerAsset, LedgerRecord } from '../ledger/record.js';
+import { isTerminal } from '../ledger/states.js';
 import { hasSeenEvent, rememberEvent } from '../ledger/seenEvents.js';
 import type { WebhookEvent } from './webhookEvent.js';
 

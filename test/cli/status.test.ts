@@ -4,12 +4,9 @@ import type { RecordView } from '../../cli/lib/recordView.js';
 import type { StatusReport } from '../../cli/lib/statusReport.js';
 import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
 import { newLedgerRecord } from '../../shared/ledger/newRecord.js';
-import {
-  isoTimestamp,
-  LEDGER_STATES,
-  type LedgerPatch,
-  type LedgerState,
-} from '../../shared/ledger/record.js';
+import { isoTimestamp } from '../../shared/ledger/record.js';
+import { LEDGER_STATES, type LedgerState } from '../../shared/ledger/states.js';
+import type { LedgerPatch } from '../../shared/ledger/transition.js';
 import { silentLogger } from '../../shared/logger.js';
 import { moveRecord } from '../../shared/pipeline/moveRecord.js';
 import { processSourceBlob } from '../../shared/pipeline/processSourceBlob.js';

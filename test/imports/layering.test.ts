@@ -64,7 +64,7 @@ describe('import layering (eslint.config.mjs)', () => {
   it.each([
     [
       'shared/webhooks/probe.ts',
-      "import { isTerminal } from '../ledger/record.js';\nimport { x } from './webhookEvent.js';",
+      "import { isTerminal } from '../ledger/states.js';\nimport { x } from './webhookEvent.js';",
     ],
     ['shared/pipeline/probe.ts', "import { applyWebhookEvent } from '../webhooks/applyWebhookEvent.js';"],
     ['shared/app/probe.ts', "export const later = () => import('../pipeline/pollDue.js');"],

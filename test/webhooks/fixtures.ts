@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { HttpRequest } from '@azure/functions';
 import { Webhook } from 'standardwebhooks';
 import { newLedgerRecord } from '../../shared/ledger/newRecord.js';
-import { isoTimestamp, transition, type LedgerAsset, type LedgerRecord } from '../../shared/ledger/record.js';
+import { isoTimestamp, type LedgerAsset, type LedgerRecord } from '../../shared/ledger/record.js';
+import { transition } from '../../shared/ledger/transition.js';
 import type { WebhookEventType } from '../../shared/webhooks/webhookEvent.js';
 
 /** A fixed "now" for deterministic `due` assertions: 2026-11-25T12:00:00.000Z. */
