@@ -126,10 +126,13 @@ describe('references to documents', () => {
         if (!/\bRFC\s*\d/.test(match[0]))
           flag(file, text, match.index, 'cites a section of an outside document by number');
       }
-      // Relative paths into a shared folder are fine while they land in the repository (imports do).
+      // Relative paths into a shared folder are fine while they land in the repository (imports do; so do
+      // the import probes of test/imports/, which are written from other folders than their own). What is
+      // refused: a path out of the repository, or to a document or reference folder the repository lacks.
       for (const match of text.matchAll(/(?:\.\.\/)+shared\/[\w./-]*/g)) {
         const target = resolveFrom(file, match[0].replace(/\.+$/, ''));
-        if (target === undefined || !existsInRepo(target)) {
+        const namesADocument = (t: string): boolean => /\.md$|^shared\/(reference|seeds)\//.test(t);
+        if (target === undefined || (!existsInRepo(target) && namesADocument(target))) {
           flag(file, text, match.index, `${match[0]} is outside the repository`);
         }
       }
