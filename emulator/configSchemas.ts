@@ -14,9 +14,12 @@ const FaultSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('status'),
     status: z.union([z.literal(500), z.literal(502), z.literal(503)]),
-    detail: z.string().optional(),
+    detail: z.string().exactOptional(),
   }),
-  z.strictObject({ kind: z.literal('rateLimit'), retryAfterSeconds: z.number().int().min(1).optional() }),
+  z.strictObject({
+    kind: z.literal('rateLimit'),
+    retryAfterSeconds: z.number().int().min(1).exactOptional(),
+  }),
   z.strictObject({ kind: z.literal('latency'), ms: z.number().min(0) }),
   z.strictObject({ kind: z.literal('resetBefore') }),
   z.strictObject({ kind: z.literal('resetAfter') }),
@@ -31,8 +34,8 @@ export const FaultRulesSchema: z.ZodType<FaultRule[]> = z.array(
     z.strictObject({
       route: TargetSchema,
       fault: FaultSchema,
-      probability: z.number().min(0).max(1).optional(),
-      times: z.number().int().min(0).optional(),
+      probability: z.number().min(0).max(1).exactOptional(),
+      times: z.number().int().min(0).exactOptional(),
     }),
   ]),
 );
@@ -45,11 +48,11 @@ export const RateLimitsSchema: z.ZodType<RateLimits> = z.partialRecord(
 
 /** Webhook chaos knobs. */
 export const WebhookChaosSchema: z.ZodType<WebhookChaos> = z.strictObject({
-  dropProbability: z.number().min(0).max(1).optional(),
-  duplicateProbability: z.number().min(0).max(1).optional(),
-  delayMs: z.number().min(0).optional(),
-  reorderWindowMs: z.number().min(0).optional(),
-  script: z.array(z.enum(['deliver', 'drop', 'duplicate'])).optional(),
+  dropProbability: z.number().min(0).max(1).exactOptional(),
+  duplicateProbability: z.number().min(0).max(1).exactOptional(),
+  delayMs: z.number().min(0).exactOptional(),
+  reorderWindowMs: z.number().min(0).exactOptional(),
+  script: z.array(z.enum(['deliver', 'drop', 'duplicate'])).exactOptional(),
 });
 
 /** A list of API keys. */

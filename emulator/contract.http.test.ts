@@ -196,7 +196,7 @@ describe('emulator: auth, routing, uploads', () => {
       const put = await fetch(response.body.uploadUrl, {
         method: 'PUT',
         headers: { 'x-ms-blob-type': 'BlockBlob' },
-        body: SAMPLES['.mp4'],
+        body: SAMPLES['.mp4'] ?? null,
       });
       expect(put.status).toBe(201);
       const stored = BlobServiceClient.fromConnectionString(azurite.current.connectionString)

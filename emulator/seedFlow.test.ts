@@ -99,7 +99,7 @@ describe('the error-handling guide’s own flow', () => {
       const put = await fetch(presign.body.uploadUrl, {
         method: 'PUT',
         headers: { 'x-ms-blob-type': 'BlockBlob' },
-        body: SAMPLES['.mp4'],
+        body: SAMPLES['.mp4'] ?? null,
       });
       expect(put.status).toBe(201);
       blobPaths.push(presign.body.blobPath);

@@ -11,9 +11,9 @@ import path from 'node:path';
 import { z } from 'zod';
 
 const Queues = z.object({
-  batchSize: z.number().int().min(1).max(32).optional(),
-  newBatchThreshold: z.number().int().min(0).optional(),
-  maxDequeueCount: z.number().int().min(1).optional(),
+  batchSize: z.number().int().min(1).max(32).exactOptional(),
+  newBatchThreshold: z.number().int().min(0).exactOptional(),
+  maxDequeueCount: z.number().int().min(1).exactOptional(),
 });
 
 const HostJson = z.object({

@@ -226,8 +226,14 @@ function describeValue(value: unknown): string {
 }
 
 /** Drops undefined fields so events compare and log cleanly. */
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+/** `T` with every key whose value may be undefined made optional instead (what {@link compact} returns). */
+type Compact<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & {
+  [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined>;
+};
+
+/** Drops the keys whose value is undefined, so an absent field is absent rather than present-but-undefined. */
+function compact<T extends object>(value: T): Compact<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Compact<T>;
 }
 
 function ignored(code: IgnoredCode, reason: string): Ignored {

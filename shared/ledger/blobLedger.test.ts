@@ -9,7 +9,7 @@ import { ledgerKey } from './ledgerKey.js';
 import { newLedgerRecord } from './newRecord.js';
 import { HISTORY_LIMIT, SEEN_EVENT_IDS_LIMIT, type LedgerAsset, type LedgerRecord } from './record.js';
 import type { LedgerState } from './states.js';
-import { transition, type LedgerPatch } from './transition.js';
+import { transition } from './transition.js';
 import { recordTags } from './tags.js';
 
 // Captured before any spy replaces it, and only ever re-invoked with a blob client as `this`.
@@ -187,8 +187,9 @@ describe('BlobLedger against Azurite', () => {
         ...args
       ) {
         // Another writer always gets in between our read and our write.
-        const props = await this.getProperties();
-        await this.setMetadata({ rival: String(Date.now()) }, { conditions: { ifMatch: props.etag } });
+        const { etag } = await this.getProperties();
+        if (etag === undefined) throw new Error('Azurite returned no ETag');
+        await this.setMetadata({ rival: String(Date.now()) }, { conditions: { ifMatch: etag } });
         return originalUpload.apply(this, args);
       });
       let calls = 0;
@@ -368,7 +369,7 @@ describe('BlobLedger against Azurite', () => {
   });
 
   /** Creates a record directly in `state` (seeding, not exercising transitions). */
-  async function seed(name: string, state: LedgerState, patch: LedgerPatch): Promise<string> {
+  async function seed(name: string, state: LedgerState, patch: Partial<LedgerRecord>): Promise<string> {
     const base = sourceRecord(name);
     const { due: _due, ...rest } = base;
     const { record } = await ledger.claim({ ...rest, ...patch, state });

@@ -49,7 +49,7 @@ const PointerSchema = z.looseObject({ key: z.string().regex(LEDGER_KEY_PATTERN) 
 
 /** A record read back, with the id of the write that produced it. */
 interface ReadRecord extends StoredRecord {
-  readonly writeId?: string;
+  readonly writeId: string | undefined;
 }
 
 /** The outcome of one conditional Put Blob. */
@@ -206,7 +206,7 @@ export class BlobLedger implements Ledger {
    */
   private async download(
     blob: BlockBlobClient,
-  ): Promise<{ text: string; etag: string; writeId?: string } | undefined> {
+  ): Promise<{ text: string; etag: string; writeId: string | undefined } | undefined> {
     try {
       const response = await blob.download();
       const text = await readText(response.readableStreamBody);

@@ -95,7 +95,8 @@ function mapStates<T>(f: (state: LedgerState) => T): Record<string, T> {
 
 /** Dotted paths of every field in a zod object schema, arrays as `name[]`. */
 function schemaPaths(schema: z.ZodType, prefix = ''): string[] {
-  const inner = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
+  const optional = schema instanceof z.ZodOptional || schema instanceof z.ZodExactOptional;
+  const inner = optional ? (schema.unwrap() as z.ZodType) : schema;
   if (inner instanceof z.ZodArray) return schemaPaths(inner.element as z.ZodType, `${prefix}[]`);
   if (!(inner instanceof z.ZodObject)) return [];
   return Object.entries(inner.shape as Record<string, z.ZodType>).flatMap(([key, child]) => {

@@ -29,8 +29,8 @@ const OrphanSchema = z.object({
   assetId: z.string().min(1),
   eventType: z.string(),
   receivedAt: z.string(),
-  eventId: z.string().min(1).optional(),
-  errorMessage: z.string().optional(),
+  eventId: z.string().min(1).exactOptional(),
+  errorMessage: z.string().exactOptional(),
 });
 
 const BLOB_PATHS = 'blobpaths/';

@@ -15,21 +15,23 @@ import {
  * Fields a transition may set alongside the new state. Identity, lifecycle bookkeeping and history are the
  * transition's own business and cannot be patched. A key whose value is `undefined` removes the field.
  */
-export type LedgerPatch = Partial<
-  Omit<
-    LedgerRecord,
-    | 'schemaVersion'
-    | 'key'
-    | 'source'
-    | 'generation'
-    | 'sourceEtag'
-    | 'state'
-    | 'history'
-    | 'lastProgressAt'
-    | 'createdAt'
-    | 'updatedAt'
-  >
->;
+export type LedgerPatch = {
+  readonly [
+    K in keyof Omit<
+      LedgerRecord,
+      | 'schemaVersion'
+      | 'key'
+      | 'source'
+      | 'generation'
+      | 'sourceEtag'
+      | 'state'
+      | 'history'
+      | 'lastProgressAt'
+      | 'createdAt'
+      | 'updatedAt'
+    >
+  ]?: LedgerRecord[K] | undefined;
+};
 
 /** Why {@link transition} refused. */
 export type TransitionError =

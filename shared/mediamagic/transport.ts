@@ -69,7 +69,7 @@ export async function exchange(
       body: request.body ?? null,
       headersTimeout,
       bodyTimeout: timeouts.bodyMs,
-      signal: request.signal,
+      signal: request.signal ?? null,
     });
     const bodyText = await readBounded(response.body);
     return {

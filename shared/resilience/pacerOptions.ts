@@ -2,12 +2,12 @@
  * How one bucket is paced: the pacer's options, their defaults and their ranges. Why each default is what it
  * is, with the measurements behind it: docs/pacing.md, "Options and defaults".
  */
-import { optionRangeError, withDefaults } from './resolveOptions.js';
+import { optionRangeError, withDefaults, type Overrides } from './resolveOptions.js';
 
 /** How one bucket is paced and paused. */
 export interface PacerOptions {
   /** Configured pace in requests/second, also the ceiling for recovery; undefined = learned from 429s. */
-  readonly ratePerSecond?: number;
+  readonly ratePerSecond?: number | undefined;
   /** The server bucket's size, as far as it is known (configured); a whole number >= 1. */
   readonly burst: number;
   /** Share of `burst` kept unspent as insurance against jitter: `floor(burst × share)` tokens; in [0, 1). */
@@ -78,7 +78,7 @@ export const DEFAULT_PACER: PacerOptions = Object.freeze({
  * @param label names the bucket in error messages
  * @throws RangeError naming the option and its value
  */
-export function validatePacerOptions(options: Partial<PacerOptions>, label = 'pacer'): PacerOptions {
+export function validatePacerOptions(options: Overrides<PacerOptions>, label = 'pacer'): PacerOptions {
   const r = withDefaults(DEFAULT_PACER, options);
   const fail = optionRangeError<PacerOptions>(`${label}:`);
   if (!Number.isInteger(r.burst) || r.burst < 1) fail('burst', 'a whole number >= 1', r.burst);

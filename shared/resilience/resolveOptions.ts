@@ -4,12 +4,15 @@
  * the default" and the wording of the error are the same for every primitive.
  */
 
+/** Options a caller may pass: any field, and an explicit `undefined` for "keep the default". */
+export type Overrides<T> = { readonly [K in keyof T]?: T[K] | undefined };
+
 /**
  * `defaults` with each of its fields replaced by the one in `overrides` when that is not `undefined` (an
  * explicit `undefined` keeps the default, so a settings parser may pass absent values straight through).
  * Fields that `defaults` does not have are ignored.
  */
-export function withDefaults<T extends object>(defaults: T, overrides: Partial<T>): T {
+export function withDefaults<T extends object>(defaults: T, overrides: Overrides<T>): T {
   const resolved = { ...defaults };
   for (const key of Object.keys(defaults) as (keyof T)[]) {
     resolved[key] = overrides[key] ?? defaults[key];

@@ -5,7 +5,7 @@ import type { LogProps, Logger } from '../../shared/logger.js';
 
 /** Records each line with its level and properties, in order. */
 export class MemoryLogger implements Logger {
-  readonly lines: { level: 'info' | 'warn' | 'error'; message: string; props?: LogProps }[] = [];
+  readonly lines: { level: 'info' | 'warn' | 'error'; message: string; props?: LogProps | undefined }[] = [];
   info(message: string, props?: LogProps): void {
     this.lines.push({ level: 'info', message, props });
   }
