@@ -8,7 +8,7 @@
 import { ledgerKey } from '../shared/ledger/ledgerKey.js';
 import { linkByOperator, type OperatorLinkResult } from '../shared/pipeline/linkLostSubmission.js';
 import { apiFailure } from './lib/apiFailure.js';
-import { parseRecordCommand, usageError } from './lib/args.js';
+import { blobNameArg, parseRecordCommand, usageError } from './lib/args.js';
 import { commandLogger, withAppDeps } from './lib/app.js';
 import { EXIT } from './lib/exitCodes.js';
 import { CliFailure } from './lib/failure.js';
@@ -60,6 +60,7 @@ export const runLink: Command = (args, io) =>
     if (blob === undefined || submissionId === undefined || extra.length > 0) {
       throw usageError('link', 'name one blob and one submission id');
     }
+    blobNameArg('link', blob);
     const config = loadCliConfig(io, output);
     const logger = commandLogger(output, values.verbose);
 

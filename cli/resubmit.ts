@@ -3,7 +3,7 @@
  * cause (see `lib/resubmitRecord.ts` for how each state is re-driven without ever submitting twice).
  */
 import type { LedgerFailure } from '../shared/ledger/record.js';
-import { parseRecordCommand, usageError } from './lib/args.js';
+import { blobNameArg, parseRecordCommand, usageError } from './lib/args.js';
 import { commandLogger, withAppDeps } from './lib/app.js';
 import { EXIT } from './lib/exitCodes.js';
 import type { Command } from './lib/io.js';
@@ -59,6 +59,7 @@ export const runResubmit: Command = (args, io) =>
     if (blob === undefined || extra.length > 0) {
       throw usageError('resubmit', 'name exactly one blob to resubmit (quote names with spaces)');
     }
+    blobNameArg('resubmit', blob);
     const config = loadCliConfig(io, output);
     const logger = commandLogger(output, values.verbose);
 

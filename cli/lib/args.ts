@@ -3,6 +3,7 @@
  * with the few value checks every command shares.
  */
 import { parseArgs } from 'node:util';
+import { blobAddressProblem } from '../../shared/validation/blobAddress.js';
 import { CliFailure } from './failure.js';
 import { EXIT } from './exitCodes.js';
 
@@ -48,6 +49,17 @@ export function intFlag(
  */
 export function normalisePrefix(text: string | undefined): string {
   return (text ?? '').replace(/^\/+/, '');
+}
+
+/**
+ * A blob name given on the command line, unchanged; a usage failure naming the problem when the name would
+ * address another blob than the one it names (`x/../clip.mp4`: docs/design.md, decision 5, "Names storage
+ * treats specially"), before any setting is read or any storage call is made.
+ */
+export function blobNameArg(command: string, name: string): string {
+  const problem = blobAddressProblem(name);
+  if (problem !== undefined) throw usageError(command, `refused blob name: ${problem.message}`);
+  return name;
 }
 
 /** The flags of a command about one record: `--json`, `--verbose`, `--help`. */

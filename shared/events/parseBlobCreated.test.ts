@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { blobAddressProblem } from '../validation/blobAddress.js';
 import { COMMITTED_BLOB_APIS, type BlobCreatedEvent } from './blobCreatedEvent.js';
 import {
   buildBlobCreatedEvent as builderFromItsModule,
@@ -215,6 +216,41 @@ describe('parseBlobCreatedMessage — where the blob is', () => {
     );
   });
 
+  it.each([
+    ['a ".." segment leading out of the container', '../other/x', 'dot-segment'],
+    ['a ".." segment onto another blob', 'x/../clip.mp4', 'dot-segment'],
+    ['a "." segment', './clip.mp4', 'dot-segment'],
+    ['a backslash', '..\\other\\x', 'backslash'],
+    ['a trailing dot', 'clip.mp4.', 'trailing-dot'],
+    ['a trailing slash', 'clip.mp4/', 'empty-segment'],
+  ])('ignores a name with %s, before any storage call', (_label, rawName, kind) => {
+    const subject = `/blobServices/default/containers/uploads/blobs/${rawName}`;
+    for (const message of [
+      variant({ subject }, { url: undefined }),
+      variant({ subject }, { url: `https://x.blob.core.windows.net/uploads/${rawName}` }),
+      toCloudEvent(buildBlobCreatedEvent({ container: 'uploads', blobName: rawName })),
+    ]) {
+      expectIgnored(parse(message), 'unsafe-blob-name', `the blob name is refused (${kind})`);
+    }
+  });
+
+  it('ignores a ".." segment that only decoding reveals, and keeps a literal "%2E%2E" name', () => {
+    const subject = '/blobServices/default/containers/uploads/blobs/%2E%2E/other/x';
+    expectIgnored(parse(variant({ subject }, { url: undefined })), 'unsafe-blob-name', '(dot-segment)');
+    const literal = parse(buildBlobCreatedEvent({ container: 'uploads', blobName: '%2E%2E/other/x' }));
+    expect(literal).toMatchObject({ kind: 'blob-created', event: { blobName: '%2E%2E/other/x' } });
+  });
+
+  it('ignores an unsafe name found only in data.url', () => {
+    expectIgnored(
+      parse(
+        variant({ subject: undefined }, { url: 'https://x.blob.core.windows.net/uploads/x/../clip.mp4' }),
+      ),
+      'unsafe-blob-name',
+      'contains a "." or ".." path segment, which storage resolves to another blob',
+    );
+  });
+
   it('compares containers exactly', () => {
     expect(parse(buildBlobCreatedEvent({ container: 'uploads2', blobName: 'a.png' })).kind).toBe('ignored');
     expect(parseBlobCreatedMessage(EVENT, { sourceContainer: 'uploads2' }).kind).toBe('ignored');
@@ -341,6 +377,7 @@ describe('parseBlobCreatedMessage — properties', () => {
         fc.constantFrom(...COMMITTED_BLOB_APIS),
         fc.nat(),
         (c, name, api, size) => {
+          fc.pre(blobAddressProblem(name) === undefined);
           const event: EventGridBlobCreatedEvent = buildBlobCreatedEvent({
             container: c,
             blobName: name,

@@ -8,6 +8,11 @@
  * Where the blob is: the subject (`/blobServices/default/containers/<c>/blobs/<name>`), URL-decoded, with
  * `data.url` as the fallback. When both are present and the decoded subject disagrees with the URL but
  * the raw subject agrees, the raw subject wins: a blob name may itself contain `%xx`.
+ *
+ * A name that does not address exactly one blob (a `..` segment, a backslash, a trailing dot:
+ * ../validation/blobAddress.ts) is ignored here, before any storage call: the storage SDK would resolve
+ * `x/../clip.mp4` to `clip.mp4`, and `../other/x` to a blob in another container (docs/design.md,
+ * decision 1).
  */
 import { z } from 'zod';
 import {
@@ -21,6 +26,7 @@ import {
   type EventSchema,
 } from './blobCreatedEvent.js';
 import { decodeQueueMessage } from './decodeQueueMessage.js';
+import { blobAddressProblem } from '../validation/blobAddress.js';
 
 export type { BlobCreatedEvent } from './blobCreatedEvent.js';
 // Re-exported so the local event bridge and tests get the builder from the parser's module too.
@@ -39,6 +45,7 @@ export type IgnoredCode =
   | 'not-block-blob'
   | 'no-blob-path'
   | 'other-container'
+  | 'unsafe-blob-name'
   | 'internal';
 
 /** The outcome of {@link parseBlobCreatedMessage}. */
@@ -145,6 +152,10 @@ function parse(message: unknown, options: ParseOptions): ParsedBlobCreated {
       'other-container',
       `the blob is in container ${location.container}, not the source container ${options.sourceContainer}`,
     );
+  }
+  const unsafe = blobAddressProblem(location.blobName);
+  if (unsafe !== undefined) {
+    return ignored('unsafe-blob-name', `the blob name is refused (${unsafe.kind}): ${unsafe.message}`);
   }
 
   return {

@@ -4,6 +4,7 @@
  */
 import { parseBlobCreatedMessage } from '../events/parseBlobCreated.js';
 import type { LedgerRecord } from '../ledger/record.js';
+import { blobAddressProblem } from '../validation/blobAddress.js';
 import { claimLeaseMs, claimSource } from './claimSource.js';
 import { submitClaimed, type SubmitResult } from './submitClaimed.js';
 import type { SubmitDeps } from './submitDeps.js';
@@ -30,9 +31,19 @@ export async function handleBlobCreatedMessage(deps: SubmitDeps, message: unknow
 
 /**
  * Claims and drives the blob's CURRENT content (an event may be stale: if the blob changed since, its new
- * ETag is what gets claimed, once).
+ * ETag is what gets claimed, once). A name that would address another blob (`x/../clip.mp4`) is ignored
+ * before any storage call, whoever passed it (docs/design.md, decision 5, "Names storage treats specially").
  */
 export async function processSourceBlob(deps: SubmitDeps, name: string): Promise<ProcessResult> {
+  const unsafe = blobAddressProblem(name);
+  if (unsafe !== undefined) {
+    deps.logger.warn('blob name refused before any storage call', {
+      blob: name,
+      code: unsafe.kind,
+      reason: unsafe.message,
+    });
+    return { kind: 'ignored', reason: unsafe.message };
+  }
   const startedAt = deps.clock.now();
   const props = await deps.source.getProperties(name);
   if (!props) {

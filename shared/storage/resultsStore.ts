@@ -4,6 +4,7 @@
  * Writes overwrite: writing the same result twice (an overlapping timer run) is harmless.
  */
 import type { ContainerClient } from '@azure/storage-blob';
+import { requireAddressableName } from './unsafeBlobName.js';
 
 /** The results document for one completed asset. */
 export interface ResultDocument {
@@ -55,8 +56,9 @@ export class AzureResultsStore implements ResultsStore {
 
   private async write(path: string, body: unknown): Promise<string> {
     const text = JSON.stringify(body, null, 2);
+    // A source name that would leave the results container never gets this far; the guard keeps it so.
     await this.container
-      .getBlockBlobClient(path)
+      .getBlockBlobClient(requireAddressableName(path))
       .upload(text, Buffer.byteLength(text), { blobHTTPHeaders: { blobContentType: 'application/json' } });
     return path;
   }

@@ -9,11 +9,13 @@ import {
   SASProtocol,
   StorageSharedKeyCredential,
   generateBlobSASQueryParameters,
+  type BlobClient,
   type BlobServiceClient,
   type ContainerClient,
   type UserDelegationKey,
 } from '@azure/storage-blob';
 import type { Clock } from '../clock.js';
+import { requireAddressableName } from './unsafeBlobName.js';
 
 /** What the pipeline needs to know about a source blob. */
 export interface SourceBlobProperties {
@@ -46,7 +48,10 @@ export function toTagValue(text: string): string {
   return text.replace(/[^A-Za-z0-9 +\-./:=_]/g, '_').slice(0, 256);
 }
 
-/** {@link SourceBlobs} over an Azure container, authorised by shared key or by a managed identity. */
+/**
+ * {@link SourceBlobs} over an Azure container, authorised by shared key or by a managed identity. A name
+ * that would address another blob (`x/../clip.mp4`) throws an `UnsafeBlobNameError` before any request.
+ */
 export class AzureSourceBlobs implements SourceBlobs {
   private delegationKey?: { key: UserDelegationKey; expiresOn: number };
 
@@ -61,7 +66,7 @@ export class AzureSourceBlobs implements SourceBlobs {
   }
 
   async getProperties(name: string): Promise<SourceBlobProperties | undefined> {
-    const blob = this.container.getBlobClient(name);
+    const blob = this.blobClient(name);
     try {
       const [props, tags] = await Promise.all([blob.getProperties(), blob.getTags()]);
       return {
@@ -79,7 +84,7 @@ export class AzureSourceBlobs implements SourceBlobs {
   }
 
   async readHead(name: string, length: number): Promise<Uint8Array> {
-    const blob = this.container.getBlobClient(name);
+    const blob = this.blobClient(name);
     try {
       // download(), not downloadToBuffer(): the latter insists on `length` bytes and fails on a shorter blob.
       const response = await blob.download(0, length);
@@ -94,7 +99,7 @@ export class AzureSourceBlobs implements SourceBlobs {
   }
 
   async setStateTags(name: string, tags: Readonly<Record<string, string>>): Promise<boolean> {
-    const blob = this.container.getBlobClient(name);
+    const blob = this.blobClient(name);
     try {
       const current = await blob.getTags();
       await blob.setTags({ ...current.tags, ...tags });
@@ -106,7 +111,7 @@ export class AzureSourceBlobs implements SourceBlobs {
   }
 
   async readSasUrl(name: string, ttlMs: number): Promise<string> {
-    const blob = this.container.getBlobClient(name);
+    const blob = this.blobClient(name);
     const now = this.clock.now();
     const values = {
       containerName: this.container.containerName,
@@ -123,6 +128,11 @@ export class AzureSourceBlobs implements SourceBlobs {
     }
     const key = await this.userDelegationKey(now, ttlMs);
     return `${blob.url}?${generateBlobSASQueryParameters(values, key, this.service.accountName).toString()}`;
+  }
+
+  /** The client for `name`, refusing a name whose URL would resolve to another blob (./unsafeBlobName.ts). */
+  private blobClient(name: string): BlobClient {
+    return this.container.getBlobClient(requireAddressableName(name));
   }
 
   /** Under a managed identity there is no account key; a user-delegation key signs the SAS instead. */

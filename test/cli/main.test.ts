@@ -95,6 +95,23 @@ describe('global flags and dispatch', () => {
     expect((await cli(['webhooks', 'delete'], {})).code).toBe(EXIT.usage);
   });
 
+  it.each([
+    [['resubmit', 'x/../clip.mp4'], '".." path segment'],
+    [['resubmit', '../other/x'], '".." path segment'],
+    [['resubmit', 'clip.mp4.'], 'ending in a dot'],
+    [['link', 'videos\\clip.mp4', 'sub_1'], 'backslash'],
+    [['link', 'x/./clip.mp4', 'sub_1'], '"." or ".." path segment'],
+  ])(
+    '%j: a name that would address another blob is refused, before any setting is read',
+    async (args, words) => {
+      const run = await cli(args, {});
+      expect(run.code).toBe(EXIT.usage);
+      expect(run.stderr).toContain('refused blob name');
+      expect(run.stderr).toContain(words);
+      expect(run.stderr).not.toMatch(/MEDIAMAGIC_API_KEY|AzureWebJobsStorage/);
+    },
+  );
+
   it('a usage error under --json still prints one JSON error document', async () => {
     const run = await cli(['status', '--json', '--bogus'], {});
     expect(run.code).toBe(EXIT.usage);
