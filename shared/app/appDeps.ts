@@ -96,6 +96,7 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
     settings: {
       sourceContainer: config.sourceContainer,
       ingestMode: config.ingestMode,
+      apiBaseUrl: config.apiBaseUrl,
       invocationBudgetMs: config.invocationBudgetSeconds * 1000,
       copyBlockSizeBytes: config.copyBlockSizeMb * 1024 * 1024,
       copyConcurrency: config.copyConcurrency,

@@ -7,6 +7,7 @@ import { nextBackoff } from '../resilience/backoff.js';
 import { isoTimestamp, type LedgerFailure, type LedgerRecord } from '../ledger/record.js';
 import type { LedgerState } from '../ledger/states.js';
 import type { LedgerPatch } from '../ledger/transition.js';
+import { UNTRUSTED_UPLOAD_URL, uploadUrlProblem } from '../ingest/uploadUrlPolicy.js';
 import type { SourceBlobProperties } from '../storage/sourceBlobs.js';
 import { SNIFF_BYTES, validateBlob } from '../validation/validateBlob.js';
 import { dispositionOf, type Disposition } from './failureDisposition.js';
@@ -137,6 +138,18 @@ async function ingest(
   const filename = uploadFileName(props.name, record.key, record.generation);
   const url = await deps.api.requestUploadUrl({ filename, contentType: mime }, { deadlineMs });
   if (!url.ok) return { ok: false, disposition: dispositionOf(url.failure) };
+  // Checked before our read SAS exists: the copy would send it to whatever host the URL names
+  // (docs/design.md, decision 4, "Upload URLs are checked").
+  const untrusted = uploadUrlProblem(url.value.uploadUrl, deps.settings.apiBaseUrl);
+  if (untrusted !== undefined) {
+    deps.logger.error('ALERT: MediaMagic returned an upload URL the copy may not write to', {
+      blob: props.name,
+      code: untrusted.kind,
+      reason: untrusted.message,
+    });
+    const failure: LedgerFailure = { kind: UNTRUSTED_UPLOAD_URL, detail: untrusted.message };
+    return { ok: false, disposition: { kind: 'rejected', failure } };
+  }
   // The read SAS must outlive the copy; it is scoped to this one blob, read-only.
   const sasTtlMs = Math.max(15 * 60_000, 2 * deps.settings.invocationBudgetMs);
   const sourceUrl = await deps.source.readSasUrl(props.name, sasTtlMs);

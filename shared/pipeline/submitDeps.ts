@@ -18,6 +18,8 @@ export type SubmissionApi = Pick<MediaMagicClient, 'requestUploadUrl' | 'createS
 export interface SubmitSettings {
   readonly sourceContainer: string;
   readonly ingestMode: IngestMode;
+  /** MediaMagic's base URL: plain-http upload URLs are accepted only when it is on a loopback host. */
+  readonly apiBaseUrl: string;
   /** How long one invocation may spend (retries included) before handing off to the timer. */
   readonly invocationBudgetMs: number;
   readonly copyBlockSizeBytes: number;
