@@ -6,6 +6,7 @@
 import type { SubmissionAsset } from '../mediamagic/schemas.js';
 import type { LedgerAsset, LedgerFailure, LedgerRecord } from '../ledger/record.js';
 import type { LedgerState } from '../ledger/states.js';
+import { assetRetryWaitMs, type AssetRetryWaitSettings } from './assetRetryWait.js';
 import type { PollSettings } from './pollDeps.js';
 
 /** What this run learned or did about one asset. */
@@ -36,7 +37,7 @@ export function decideFollowUp(
   record: LedgerRecord,
   facts: readonly AssetFacts[],
   nowMs: number,
-  settings: Pick<PollSettings, 'maxAssetRetries' | 'assetRetryBaseMs' | 'firstPollMs' | 'maxPollMs'>,
+  settings: Pick<PollSettings, 'maxAssetRetries' | 'firstPollMs' | 'maxPollMs'> & AssetRetryWaitSettings,
 ): FollowUpDecision {
   let progressed = false;
   const assets = facts.map((f) => {
@@ -84,7 +85,7 @@ export function decideFollowUp(
   }
   if (waiting.length > 0) {
     const retries = Math.max(...waiting.map((a) => a.retryCount));
-    const delay = settings.assetRetryBaseMs * 4 ** Math.max(0, retries - 1);
+    const delay = assetRetryWaitMs(retries, settings);
     return {
       state: 'retry-pending',
       assets,

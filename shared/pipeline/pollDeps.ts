@@ -24,6 +24,11 @@ export interface PollSettings {
   readonly maxAssetRetries: number;
   /** Delay before the 2nd, 3rd … asset retry (the first is immediate), multiplied by 4 each time. */
   readonly assetRetryBaseMs: number;
+  /**
+   * The ceiling of that delay (lowered to half of `stuckAfterMs` when that is less; see
+   * `assetRetryWait.ts`).
+   */
+  readonly assetRetryMaxWaitMs: number;
   /** Adaptive polling: first interval (after submit or webhook activity) and the ceiling it doubles to. */
   readonly firstPollMs: number;
   readonly maxPollMs: number;
@@ -35,6 +40,10 @@ export interface PollSettings {
 export const DEFAULT_POLL_TIMINGS = {
   batchSize: 500,
   assetRetryBaseMs: 30_000,
+  // An hour: ×4 from 30 s passes it after the 4th retry (the 6th would wait 128 minutes, past the default
+  // STUCK_AFTER_MINUTES of 120). Long enough to space retries out across a MediaMagic incident, short enough
+  // that a waiting record comes due well inside the stuck threshold. docs/design.md, decision 9.
+  assetRetryMaxWaitMs: 60 * 60_000,
   firstPollMs: 30_000,
   maxPollMs: 10 * 60_000,
 } as const;

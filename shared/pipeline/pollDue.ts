@@ -36,6 +36,12 @@ export interface PollSummary {
    * and a later run tries again. Many of these mean too many writers on the same records.
    */
   readonly ledgerContention: number;
+  /**
+   * The run stopped picking new work because MediaMagic refused the API key or plan (401/402): every call
+   * would fail alike (docs/design.md, "MediaMagic's error table"). A lost write never sets it: that is one
+   * record's news (`lostOwnership`, `ledgerContention`), not the key's.
+   */
+  readonly blocked: boolean;
 }
 
 /** What working on one record came to. */
@@ -47,8 +53,10 @@ interface Driven {
    * `ledger-contention`).
    */
   readonly happened: string;
-  /** Stop picking new work this run: a bad key or plan fails every call alike. */
+  /** Stop picking new work this run: only a refused key or plan, which fails every call alike. */
   readonly stopsRun: boolean;
+  /** The source blob, when the record was read. */
+  readonly blob?: string;
 }
 
 /** Runs one timer pass. */
@@ -77,7 +85,15 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
         outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
         if (driven.happened === 'lost-ownership') lostOwnership++;
         if (driven.happened === 'ledger-contention') ledgerContention++;
-        if (driven.stopsRun) blocked = true;
+        if (driven.stopsRun && !blocked) {
+          blocked = true;
+          deps.logger.error('ALERT: MediaMagic refused the API key or plan; the timer run stops', {
+            key,
+            ...(driven.blob !== undefined ? { blob: driven.blob } : {}),
+            from: driven.from,
+            leftForNextRun: keys.length - next,
+          });
+        }
       } catch (error) {
         errors++;
         deps.logger.error('record could not be worked on this run; it stays due', {
@@ -100,6 +116,7 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
     appliedOrphans: orphans.applied,
     lostOwnership,
     ledgerContention,
+    blocked,
   };
 }
 
@@ -115,6 +132,7 @@ async function driveRecord(deps: PollDeps, key: string, deadlineMs: number): Pro
     from: record.state,
     happened,
     stopsRun: happened === 'blocked',
+    blob: record.source.name,
   });
 
   // Unconfirmed records have their own stuck step (reconcileUnconfirmed), whose alert says what to do.
@@ -140,19 +158,12 @@ async function driveRecord(deps: PollDeps, key: string, deadlineMs: number): Pro
     case 'submit-pending':
       return label(await redriveSubmission(deps, record, deadlineMs));
     case 'submitted':
-    case 'retry-pending': {
-      const followed = await followSubmission(deps, record, deadlineMs);
-      if (followed.kind === 'updated') return label(await stateOf(deps, key));
-      // Known issue, kept as it was: a lost write here stops the run as if the key were blocked.
-      return { ...label(followed.kind), stopsRun: true };
-    }
+    case 'retry-pending':
+      return label(await follow(deps, record, deadlineMs));
     case 'submitted-unconfirmed':
       return label((await reconcileUnconfirmed(deps, record, deadlineMs)).kind);
     case 'stuck':
-      if (record.submissionId) {
-        const followed = await followSubmission(deps, record, deadlineMs);
-        return label(followed.kind === 'updated' ? await stateOf(deps, key) : followed.kind);
-      }
+      if (record.submissionId) return label(await follow(deps, record, deadlineMs));
       return label((await reconcileUnconfirmed(deps, record, deadlineMs)).kind);
     case 'blocked':
     case 'rejected':
@@ -179,6 +190,16 @@ async function redriveSubmission(deps: PollDeps, record: LedgerRecord, deadlineM
   }
   if (props.etag !== record.sourceEtag) return (await processSourceBlob(deps, record.source.name)).kind;
   return (await submitClaimed(deps, record, props, deadlineMs)).kind;
+}
+
+/**
+ * Follows a submitted record a step: the state it moved to, `blocked`, or how its write was lost. A lost
+ * write (`lost-ownership`, `ledger-contention`) is this record's news only — someone else moved it, or it
+ * stays due — so it never stops the run (docs/ledger.md, "Who moves a record").
+ */
+async function follow(deps: PollDeps, record: LedgerRecord, deadlineMs: number): Promise<string> {
+  const followed = await followSubmission(deps, record, deadlineMs);
+  return followed.kind === 'updated' ? await stateOf(deps, record.key) : followed.kind;
 }
 
 function isStalled(deps: PollDeps, record: LedgerRecord): boolean {
