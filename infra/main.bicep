@@ -61,7 +61,7 @@ param blobEventsQueueName string = 'blob-created'
 @description('copy: server-side copy into a MediaMagic upload URL. passthrough: the source blobs already are MediaMagic storage paths.')
 param ingestMode string = 'copy'
 
-@description('Six-field NCRONTAB schedule of the polling timer (the timer binds %POLL_SCHEDULE%).')
+@description('Six-field NCRONTAB schedule of the polling timer (app setting POLL_SCHEDULE).')
 param pollSchedule string = '0 */1 * * * *'
 
 // MediaMagic's rate limits are per API key while the app paces per instance, so every extra instance

@@ -290,3 +290,19 @@ export function settingOrDefault(
   if (value) return value;
   return SETTINGS.find((s) => s.name === name)?.default ?? '';
 }
+
+/**
+ * The schedule the timer registers: `POLL_SCHEDULE` as the app's one NCRONTAB grammar reads it (normalised
+ * as `loadConfig` normalises it), or the documented default when it is unset, blank or not valid.
+ *
+ * Resolved here rather than bound as `%POLL_SCHEDULE%` because the host cannot resolve an unset binding
+ * expression and then never runs the safety net (docs/design.md, decision 9). An invalid value registers
+ * the default rather than a schedule the host may refuse to index: the start-up check names the bad
+ * setting, and each run fails with that same error until it is fixed (decision 11), which a timer that
+ * never fires would not say.
+ */
+export function pollScheduleToRegister(env: Record<string, string | undefined> = process.env): string {
+  const parsed = DEFINITIONS.POLL_SCHEDULE.parse.safeParse(settingOrDefault('POLL_SCHEDULE', env));
+  const documentedDefault = settingOrDefault('POLL_SCHEDULE', {});
+  return parsed.success ? parsed.data : documentedDefault;
+}
