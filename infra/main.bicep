@@ -51,6 +51,9 @@ param ledgerContainerName string = 'mediamagic-ledger'
 @description('The container results and failure reports are written to.')
 param resultsContainerName string = 'mediamagic-results'
 
+// At most 56 characters so that the host's poison queue, <name>-poison, is a valid queue name (63 at most).
+@minLength(3)
+@maxLength(56)
 @description('The queue Event Grid delivers BlobCreated events to, and the queue trigger reads.')
 param blobEventsQueueName string = 'blob-created'
 

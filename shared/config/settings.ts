@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { BUCKETS } from '../mediamagic/buckets.js';
 import { storageConnectionString } from './connectionString.js';
+import { eventsQueueName } from './eventsQueueName.js';
 import { ncrontab } from './ncrontab.js';
 import type { Parser } from './parser.js';
 import { rateLimits } from './rateLimits.js';
@@ -129,8 +130,10 @@ export const DEFINITIONS = {
     required: false,
     default: 'blob-created',
     secret: false,
-    description: 'the queue Event Grid writes BlobCreated events to',
-    parse: storageName('queue'),
+    description:
+      'the queue Event Grid writes BlobCreated events to (at most 56 characters, so that its poison queue ' +
+      '<name>-poison fits the 63-character limit on queue names)',
+    parse: eventsQueueName(),
   }),
   LEDGER_CONTAINER: define({
     required: false,
