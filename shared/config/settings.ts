@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { BUCKETS } from '../mediamagic/buckets.js';
 import { storageConnectionString } from './connectionString.js';
 import { eventsQueueName } from './eventsQueueName.js';
+import { FUNCTION_TIMEOUT_SECONDS } from './functionTimeout.js';
 import { ncrontab } from './ncrontab.js';
 import type { Parser } from './parser.js';
 import { rateLimits } from './rateLimits.js';
@@ -177,14 +178,15 @@ export const DEFINITIONS = {
     default: '120',
     secret: false,
     description:
-      'how long one invocation may spend retrying before handing the work to the timer, in seconds (1–3600)',
+      'how long one invocation may spend retrying before handing the work to the timer, in seconds ' +
+      `(1–${FUNCTION_TIMEOUT_SECONDS - 1}: shorter than host.json's functionTimeout)`,
     parse: wholeNumber(1, 3600),
   }),
   POLL_BUDGET_SECONDS: define({
     required: false,
     default: '240',
     secret: false,
-    description: 'how long one polling run may work, in seconds (1–3600)',
+    description: `how long one polling run may work, in seconds (1–${FUNCTION_TIMEOUT_SECONDS - 1}: shorter than host.json's functionTimeout)`,
     parse: wholeNumber(1, 3600),
   }),
   POLL_CONCURRENCY: define({
