@@ -10,6 +10,7 @@ import type { AppDeps } from '../shared/app/appDeps.js';
 import { contextLogger } from '../shared/contextLogger.js';
 import { getAppDepsLazily, lazily } from '../shared/app/lazyAppDeps.js';
 import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
+import { pollScheduleToRegister } from '../shared/config/settings.js';
 import type { PollSummary } from '../shared/pipeline/pollDue.js';
 
 const pipeline = lazily(() => import('../shared/pipeline/pollDue.js'));
@@ -36,8 +37,9 @@ export const pollSubmissions = makePollSubmissionsHandler(getAppDepsLazily);
 checkSettingsAtStartup();
 
 app.timer('pollSubmissions', {
-  // The host resolves %POLL_SCHEDULE% from app settings (the sample and the infra both set it).
-  schedule: '%POLL_SCHEDULE%',
+  // Resolved here rather than as `%POLL_SCHEDULE%`: unset, the host could not resolve the expression and the
+  // safety net would never run (docs/design.md, decision 9).
+  schedule: pollScheduleToRegister(),
   handler: async (timer, context) => {
     await pollSubmissions(timer, context);
   },

@@ -51,6 +51,9 @@ param ledgerContainerName string = 'mediamagic-ledger'
 @description('The container results and failure reports are written to.')
 param resultsContainerName string = 'mediamagic-results'
 
+// At most 56 characters so that the host's poison queue, <name>-poison, is a valid queue name (63 at most).
+@minLength(3)
+@maxLength(56)
 @description('The queue Event Grid delivers BlobCreated events to, and the queue trigger reads.')
 param blobEventsQueueName string = 'blob-created'
 
@@ -61,7 +64,7 @@ param blobEventsQueueName string = 'blob-created'
 @description('copy: server-side copy into a MediaMagic upload URL. passthrough: the source blobs already are MediaMagic storage paths.')
 param ingestMode string = 'copy'
 
-@description('Six-field NCRONTAB schedule of the polling timer (the timer binds %POLL_SCHEDULE%).')
+@description('Six-field NCRONTAB schedule of the polling timer (app setting POLL_SCHEDULE).')
 param pollSchedule string = '0 */1 * * * *'
 
 // MediaMagic's rate limits are per API key while the app paces per instance, so every extra instance

@@ -68,11 +68,29 @@ describe('registration contract (as the Functions worker loads the app)', () => 
     });
   });
 
-  it('pollSubmissions is a timer on %POLL_SCHEDULE% (resolved by the host from app settings)', () => {
+  it('pollSubmissions is a timer on POLL_SCHEDULE, the default schedule when it is unset', () => {
     expect(trigger(load(), 'pollSubmissions')).toMatchObject({
       type: 'timerTrigger',
-      schedule: '%POLL_SCHEDULE%',
+      direction: 'in',
+      schedule: '0 */1 * * * *',
     });
+    expect(trigger(load({ POLL_SCHEDULE: '*/30 * * * * *' }), 'pollSubmissions')).toMatchObject({
+      schedule: '*/30 * * * * *',
+    });
+    expect(trigger(load({ POLL_SCHEDULE: '  0  */5 * * * *  ' }), 'pollSubmissions')).toMatchObject({
+      schedule: '0 */5 * * * *',
+    });
+  });
+
+  it('registers the default schedule for an invalid POLL_SCHEDULE, and the start-up check names it', () => {
+    const run = spawnSync(process.execPath, [loader(), appRoot], {
+      env: { PATH: process.env.PATH ?? '', POLL_SCHEDULE: '*/5 * * * *' },
+      encoding: 'utf8',
+    });
+    expect(trigger(JSON.parse(run.stdout) as Loaded, 'pollSubmissions')).toMatchObject({
+      schedule: '0 */1 * * * *',
+    });
+    expect(run.stderr).toMatch(/POLL_SCHEDULE must be a six-field NCRONTAB expression.*it has 5 fields/);
   });
 
   it('receiveWebhook is an anonymous POST on webhooks/mediamagic', () => {

@@ -152,7 +152,8 @@ var appSettings = {
   LEDGER_CONTAINER: ledgerContainerName
   RESULTS_CONTAINER: resultsContainerName
   INGEST_MODE: ingestMode
-  // pollSubmissions binds its schedule as %POLL_SCHEDULE%: the host will not start the timer without it.
+  // The azd environment's schedule (or main.bicep's default); pollSubmissions registers the app's own
+  // default when it is unset, so the timer runs either way.
   POLL_SCHEDULE: pollSchedule
 }
 

@@ -10,6 +10,7 @@
 import type { z } from 'zod';
 import type { Bucket } from '../mediamagic/buckets.js';
 import { ConfigError } from './configError.js';
+import { budgetTimeoutProblems } from './functionTimeout.js';
 import type { BucketPace } from './rateLimits.js';
 import { DEFINITIONS, type Definition, type ParsedValues, type SettingName } from './settings.js';
 import { resolveStorage, type StorageSettings } from './storageSettings.js';
@@ -65,6 +66,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const values = parseSettings(env, problems);
   const storage = resolveStorage(values, problems);
   checkContainersDiffer(values, problems);
+  problems.push(...budgetTimeoutProblems(values));
   if (problems.length > 0 || storage === undefined) throw new ConfigError(problems);
   return deepFreeze(assemble(values, storage));
 }

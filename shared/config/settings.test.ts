@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MINIMAL, load, problemsOf } from '../../test/support/configEnv.js';
 import { DEVELOPMENT_STORAGE_CONNECTION_STRING } from './connectionString.js';
 import { loadConfig } from './loadConfig.js';
-import { SETTINGS } from './settings.js';
+import { pollScheduleToRegister, SETTINGS } from './settings.js';
 
 describe('SETTINGS — the single source of truth', () => {
   /** One bad value per setting: proves loadConfig parses every row (and only the rows) of the table. */
@@ -87,6 +87,23 @@ describe('SETTINGS — the single source of truth', () => {
   it('is frozen', () => {
     expect(Object.isFrozen(SETTINGS)).toBe(true);
     expect(SETTINGS.every((s) => Object.isFrozen(s))).toBe(true);
+  });
+});
+
+describe('pollScheduleToRegister — the schedule the timer registers', () => {
+  it('is the documented default when POLL_SCHEDULE is unset or blank', () => {
+    expect(pollScheduleToRegister({})).toBe('0 */1 * * * *');
+    expect(pollScheduleToRegister({ POLL_SCHEDULE: '   ' })).toBe('0 */1 * * * *');
+  });
+
+  it('is the setting as loadConfig reads it when it is valid', () => {
+    expect(pollScheduleToRegister({ POLL_SCHEDULE: '*/30 * * * * *' })).toBe('*/30 * * * * *');
+    expect(pollScheduleToRegister({ POLL_SCHEDULE: ' 0  */5 * * * mon-fri ' })).toBe('0 */5 * * * mon-fri');
+  });
+
+  it('is the default when the NCRONTAB grammar refuses the setting (the start-up check names it)', () => {
+    expect(pollScheduleToRegister({ POLL_SCHEDULE: '*/5 * * * *' })).toBe('0 */1 * * * *');
+    expect(pollScheduleToRegister({ POLL_SCHEDULE: '00:05:00' })).toBe('0 */1 * * * *');
   });
 });
 

@@ -9,6 +9,8 @@
 import { z } from 'zod';
 import { BUCKETS } from '../mediamagic/buckets.js';
 import { storageConnectionString } from './connectionString.js';
+import { eventsQueueName } from './eventsQueueName.js';
+import { FUNCTION_TIMEOUT_SECONDS } from './functionTimeout.js';
 import { ncrontab } from './ncrontab.js';
 import type { Parser } from './parser.js';
 import { rateLimits } from './rateLimits.js';
@@ -129,8 +131,10 @@ export const DEFINITIONS = {
     required: false,
     default: 'blob-created',
     secret: false,
-    description: 'the queue Event Grid writes BlobCreated events to',
-    parse: storageName('queue'),
+    description:
+      'the queue Event Grid writes BlobCreated events to (at most 56 characters, so that its poison queue ' +
+      '<name>-poison fits the 63-character limit on queue names)',
+    parse: eventsQueueName(),
   }),
   LEDGER_CONTAINER: define({
     required: false,
@@ -174,14 +178,15 @@ export const DEFINITIONS = {
     default: '120',
     secret: false,
     description:
-      'how long one invocation may spend retrying before handing the work to the timer, in seconds (1–3600)',
+      'how long one invocation may spend retrying before handing the work to the timer, in seconds ' +
+      `(1–${FUNCTION_TIMEOUT_SECONDS - 1}: shorter than host.json's functionTimeout)`,
     parse: wholeNumber(1, 3600),
   }),
   POLL_BUDGET_SECONDS: define({
     required: false,
     default: '240',
     secret: false,
-    description: 'how long one polling run may work, in seconds (1–3600)',
+    description: `how long one polling run may work, in seconds (1–${FUNCTION_TIMEOUT_SECONDS - 1}: shorter than host.json's functionTimeout)`,
     parse: wholeNumber(1, 3600),
   }),
   POLL_CONCURRENCY: define({
@@ -289,4 +294,20 @@ export function settingOrDefault(
   const value = env[name]?.trim();
   if (value) return value;
   return SETTINGS.find((s) => s.name === name)?.default ?? '';
+}
+
+/**
+ * The schedule the timer registers: `POLL_SCHEDULE` as the app's one NCRONTAB grammar reads it (normalised
+ * as `loadConfig` normalises it), or the documented default when it is unset, blank or not valid.
+ *
+ * Resolved here rather than bound as `%POLL_SCHEDULE%` because the host cannot resolve an unset binding
+ * expression and then never runs the safety net (docs/design.md, decision 9). An invalid value registers
+ * the default rather than a schedule the host may refuse to index: the start-up check names the bad
+ * setting, and each run fails with that same error until it is fixed (decision 11), which a timer that
+ * never fires would not say.
+ */
+export function pollScheduleToRegister(env: Record<string, string | undefined> = process.env): string {
+  const parsed = DEFINITIONS.POLL_SCHEDULE.parse.safeParse(settingOrDefault('POLL_SCHEDULE', env));
+  const documentedDefault = settingOrDefault('POLL_SCHEDULE', {});
+  return parsed.success ? parsed.data : documentedDefault;
 }

@@ -25,7 +25,9 @@ describe('loadConfig — storage names', () => {
         RESULTS_CONTAINER: 'results-x',
         [setting]: name,
       });
-      for (const name of validNames) expect(() => load(unique(name)), name).not.toThrow();
+      // The events queue's longest name is 56: eventsQueueName.test.ts covers the poison queue's room.
+      const valid = setting === 'BLOB_EVENTS_QUEUE' ? validNames.filter((n) => n.length <= 56) : validNames;
+      for (const name of valid) expect(() => load(unique(name)), name).not.toThrow();
       for (const name of invalidNames) {
         const [problem] = problemsWith(unique(name));
         expect(problem, name).toMatch(new RegExp(`^${setting} must be a valid (container|queue) name: 3–63`));

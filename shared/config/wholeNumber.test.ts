@@ -5,8 +5,6 @@ import type { Config } from './loadConfig.js';
 describe('loadConfig — numbers', () => {
   const ranges: [string, keyof Config | 'timeouts', number, number][] = [
     ['MAX_ASSET_RETRIES', 'maxAssetRetries', 0, 20],
-    ['INVOCATION_BUDGET_SECONDS', 'invocationBudgetSeconds', 1, 3600],
-    ['POLL_BUDGET_SECONDS', 'pollBudgetSeconds', 1, 3600],
     ['POLL_CONCURRENCY', 'pollConcurrency', 1, 64],
     ['STUCK_AFTER_MINUTES', 'stuckAfterMinutes', 1, 10080],
     ['RECONCILE_DELAY_SECONDS', 'reconcileDelaySeconds', 5, 86400],
@@ -36,6 +34,19 @@ describe('loadConfig — numbers', () => {
       '99999999999999999999',
     ]) {
       expect(problemsWith({ [setting]: bad }), bad).toEqual([`${rule} (got ${JSON.stringify(bad)})`]);
+    }
+  });
+
+  // Their upper bound within 1–3600 is the host's function timeout (functionTimeout.test.ts).
+  it.each([
+    ['INVOCATION_BUDGET_SECONDS', 'invocationBudgetSeconds'],
+    ['POLL_BUDGET_SECONDS', 'pollBudgetSeconds'],
+  ] as const)('%s accepts 1 and is a whole number from 1 to 3600', (setting, field) => {
+    expect(load({ [setting]: '1' })[field]).toBe(1);
+    for (const bad of ['0', '3601', '1.5', 'ten']) {
+      expect(problemsWith({ [setting]: bad }), bad).toEqual([
+        `${setting} must be a whole number from 1 to 3600 (got ${JSON.stringify(bad)})`,
+      ]);
     }
   });
 });

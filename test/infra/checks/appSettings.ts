@@ -133,12 +133,19 @@ export function settingNameProblems(infra: Infra): string[] {
   return problems;
 }
 
-/** Names of app settings the Functions host must resolve for a binding (`'%NAME%'` in functions/*.ts). */
+/**
+ * Names of app settings the Functions host must resolve for a binding (`'%NAME%'` in the code of
+ * functions/*.ts; comments are skipped, since they may name an expression the code avoids).
+ */
 export function boundSettingNames(root: string): string[] {
   const dir = path.join(root, 'functions');
   const names = new Set<string>();
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
-    for (const match of fs.readFileSync(path.join(dir, file), 'utf8').matchAll(/['"`]%(\w+)%['"`]/g)) {
+    const code = fs
+      .readFileSync(path.join(dir, file), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/^\s*\/\/.*$/gm, '');
+    for (const match of code.matchAll(/['"`]%(\w+)%['"`]/g)) {
       if (match[1]) names.add(match[1]);
     }
   }
