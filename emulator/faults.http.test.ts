@@ -3,7 +3,7 @@
  * before and after processing (the lost-response case must leave exactly one submission), token
  * buckets per key and per bucket with `Retry-After`, and the runtime admin endpoints.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AutoAdvanceClock } from '../test/support/fakeClock.js';
 import { useAzurite } from '../test/support/azurite.js';
 import { DEFAULT_KEYS, DEFAULT_LIVE_KEY, DEFAULT_SANDBOX_KEY } from './auth.js';
@@ -92,8 +92,12 @@ describe('emulator: fault injection', () => {
     emulator.controls.faults.add({ route: 'submissions.create', sequence: [{ kind: 'resetBefore' }] });
     await expect(client.submit([blobPath])).rejects.toThrow();
     expect(emulator.stats().submissionsByBlobPath[blobPath]).toBeUndefined();
-    expect((await client.submit([blobPath])).status).toBe(201);
+    const retried = await client.submit<{ submissionId: string }>([blobPath]);
+    expect(retried.status).toBe(201);
     expect(emulator.stats().submissionsByBlobPath[blobPath]).toBe(1);
+    const id = retried.body.submissionId;
+    // Handed to the client; the time is when it was, for the soak's verdict (bench/soak/handOver.ts).
+    await vi.waitFor(() => expect(emulator.stats().creationsAnsweredAt[id]).toBeGreaterThan(0));
   });
 
   it('resets the connection after creating: the submission exists once and a blind retry gets 409', async () => {
@@ -110,6 +114,8 @@ describe('emulator: fault injection', () => {
       .submissions()
       .find((s) => s.assets.some((a) => a.blobPath === blobPath));
     expect(lost).toEqual([created?.submissionId]);
+    // Lost, so never counted as handed to the client.
+    expect(afterReset.creationsAnsweredAt[created?.submissionId ?? '']).toBeUndefined();
 
     const retried = await client.submit([blobPath]);
     expect(retried.status).toBe(409);

@@ -20,32 +20,36 @@ afterEach(async () => {
 describe('onUndelivered (how the emulator knows a 201 never reached its client)', () => {
   it('reports a reply whose client gave up while it was being worked out', async () => {
     const lost = vi.fn();
+    const delivered = vi.fn();
     const url = await serve(async (req, res) => {
       await readBody(req, 1024);
       await sleep(150); // the work; the client times out meanwhile
-      onUndelivered(res, lost);
+      onUndelivered(res, lost, delivered);
       writeReply(res, { status: 201, body: { submissionId: 'x' } });
     });
     await expect(
       fetch(url, { method: 'POST', body: '{}', signal: AbortSignal.timeout(30) }),
     ).rejects.toThrow();
     await vi.waitFor(() => expect(lost).toHaveBeenCalledTimes(1));
+    expect(delivered).not.toHaveBeenCalled();
   });
 
-  it('does not report a reply the client received', async () => {
+  it('does not report a reply the client received, and says when it was handed over', async () => {
     const lost = vi.fn();
+    const delivered = vi.fn();
     let onClose = (): void => undefined;
     const closed = new Promise<void>((resolve) => (onClose = resolve));
     const url = await serve(async (req, res) => {
       await readBody(req, 1024);
       res.once('close', onClose);
-      onUndelivered(res, lost);
+      onUndelivered(res, lost, delivered);
       writeReply(res, { status: 201, body: { submissionId: 'x' } });
     });
     const response = await fetch(url, { method: 'POST', body: '{}' });
     expect(await response.json()).toEqual({ submissionId: 'x' });
     await closed;
     expect(lost).not.toHaveBeenCalled();
+    expect(delivered).toHaveBeenCalledTimes(1);
   });
 });
 

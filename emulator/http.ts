@@ -103,13 +103,16 @@ export function writeReply(res: ServerResponse, reply: Reply): void {
 /**
  * Calls `lost` once if the reply never reaches the client: it had gone before the reply was ready (killed,
  * or it timed out and closed the connection), or the connection closed before the reply was handed over.
- * For a submission's creation this is the same loss as a `resetAfter` fault.
+ * For a submission's creation this is the same loss as a `resetAfter` fault. Otherwise calls `delivered` once
+ * the whole reply was handed to the connection.
  */
-export function onUndelivered(res: ServerResponse, lost: () => void): void {
+export function onUndelivered(res: ServerResponse, lost: () => void, delivered?: () => void): void {
   if (res.destroyed) {
     lost();
     return;
   }
+  // 'finish': the whole reply was handed to the connection — the most the server can know was delivered.
+  if (delivered) res.once('finish', delivered);
   res.once('close', () => {
     if (!res.writableFinished) lost();
   });

@@ -84,7 +84,13 @@ async function handleApiRequest(
   const created =
     match.id === 'submissions.create' && reply.status === 201 ? submissionIdOf(reply) : undefined;
   // The client may have gone (killed, or timed out) while we worked: for it the 201 is lost all the same.
-  if (created) onUndelivered(res, () => services.stats.creationLost(created));
+  // Or it may be killed right after: when the 201 was handed over is the soak's evidence for that.
+  if (created)
+    onUndelivered(
+      res,
+      () => services.stats.creationLost(created),
+      () => services.stats.creationAnswered(created, Date.now()),
+    );
   writeReply(res, reply);
 }
 

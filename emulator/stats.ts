@@ -44,6 +44,12 @@ export interface EmulatorStats {
    * (killed, or timed out) — so only webhooks can tell it the id.
    */
   readonly lostCreations: string[];
+  /**
+   * For every other created submission, when its `201` was fully handed to the client's connection (ms since
+   * the epoch). Handed over is not yet read: a client process killed right after still never learns the id,
+   * which only the caller can tell by comparing this with when it killed the client (bench/soak/handOver.ts).
+   */
+  readonly creationsAnsweredAt: Record<string, number>;
   readonly webhooks: DeliveryCounters & { readonly events: number; readonly sandboxEvents: number };
 }
 
@@ -68,6 +74,7 @@ interface Counters {
   retriesRejected: number;
   byBlobPath: Record<string, number>;
   lostCreations: string[];
+  answeredAt: Record<string, number>;
   events: number;
   sandboxEvents: number;
 }
@@ -87,6 +94,7 @@ const freshCounters = (): Counters => ({
   retriesRejected: 0,
   byBlobPath: {},
   lostCreations: [],
+  answeredAt: {},
   events: 0,
   sandboxEvents: 0,
 });
@@ -139,6 +147,11 @@ export class StatsRecorder {
     this.c.lostCreations.push(submissionId);
   }
 
+  /** The `201` of submission `submissionId` was fully handed to the client's connection at `at` (epoch ms). */
+  creationAnswered(submissionId: string, at: number): void {
+    this.c.answeredAt[submissionId] = at;
+  }
+
   /** An asset retry was accepted (202) or refused (409). */
   retry(accepted: boolean): void {
     if (accepted) this.c.retriesAccepted++;
@@ -186,6 +199,7 @@ export class StatsRecorder {
         .filter(([, n]) => n > 1)
         .map(([p]) => p),
       lostCreations: c.lostCreations,
+      creationsAnsweredAt: c.answeredAt,
       webhooks: { ...this.sources.deliveries(), events: c.events, sandboxEvents: c.sandboxEvents },
     });
   }

@@ -4,9 +4,9 @@
  * ("creation never confirmed"); the operator finds the submission in MediaMagic's dashboard by the blob path
  * (here: the emulator's own records) and runs the real, built CLI: `mediamagic-autosubmit link <blob> <id>`.
  *
- * Every link is checked against the emulator's evidence: it must have been needed (the creation response
- * was lost AND no delivery about the submission reached the app). A link the app should have managed alone
- * — say, one whose webhook did arrive — is a violation, not a rescue.
+ * Every link keeps the evidence of the moment — what the emulator saw of the creation response and of the
+ * webhooks about it — for the verdict to check that it was needed (bench/soak/handOver.ts). A link the app
+ * should have managed alone — say, one whose webhook did arrive — is a violation, not a rescue.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { EmulatorHandle } from '../../emulator/server.js';
 import type { BlobLedger } from '../../shared/ledger/blobLedger.js';
+import type { HandOverEvidence } from './handOver.js';
 
 /** The reason `reconcileUnconfirmed` gives when it hands a record to a person. */
 const NEVER_CONFIRMED = 'creation never confirmed';
@@ -28,12 +29,12 @@ export interface SoakOperator {
 /** One file the operator linked (or tried to). */
 export interface OperatorLink {
   readonly name: string;
+  readonly blobPath?: string;
   readonly submissionId?: string;
   /** The CLI's exit code (0 linked); undefined when there was nothing to link it to. */
   readonly exitCode?: number;
-  /** Whether the evidence says the app could not have known the id; `why` says what the evidence was. */
-  readonly needed: boolean;
-  readonly why: string;
+  /** What the emulator had seen when the operator acted; absent when it had no submission to link. */
+  readonly evidence?: HandOverEvidence;
 }
 
 /** Acts on every record stuck for want of its submission id that was not handled yet (keyed by blob name). */
@@ -53,38 +54,32 @@ export async function actAsOperator(
     const submission = emulator.controls.processing
       .submissions()
       .find((s) => s.assets.some((a) => a.blobPath === record.blobPath));
+    const blobPath = record.blobPath !== undefined ? { blobPath: record.blobPath } : {};
     if (!submission) {
-      handled.set(name, {
-        name,
-        needed: false,
-        why: `MediaMagic has no submission for ${record.blobPath ?? '?'}`,
-      });
+      handled.set(name, { name, ...blobPath });
       continue;
     }
+    // Read before the link: what could have told the app the id up to now.
+    const seen = evidence(emulator, submission.submissionId);
     const exitCode = await runLink(operator, name, submission.submissionId);
-    handled.set(name, {
-      name,
-      submissionId: submission.submissionId,
-      exitCode,
-      ...evidence(emulator, submission.submissionId),
-    });
+    handled.set(name, { name, ...blobPath, submissionId: submission.submissionId, exitCode, evidence: seen });
   }
 }
 
-/** Why the app could (not) have learned the submission id by itself. */
-function evidence(emulator: EmulatorHandle, submissionId: string): { needed: boolean; why: string } {
-  if (!emulator.stats().lostCreations.includes(submissionId))
-    return { needed: false, why: 'its creation response was not lost' };
+/** What the emulator saw that could have told the app the submission id: its 201, its webhooks. */
+function evidence(emulator: EmulatorHandle, submissionId: string): HandOverEvidence {
+  const stats = emulator.stats();
+  const answeredAt = stats.creationsAnsweredAt[submissionId];
   const deliveries = emulator.controls.webhooks.deliveries().filter((d) => d.body.includes(submissionId));
-  const reached = deliveries.filter((d) => d.attempts.some((a) => a.responseStatus !== 0));
-  if (reached.length > 0)
-    return {
-      needed: false,
-      why: `${reached.length} of ${deliveries.length} webhook deliveries about it reached the app`,
-    };
   return {
-    needed: true,
-    why: `creation response lost; ${deliveries.length} webhook deliveries, all ${deliveries.map((d) => d.state).join('/') || 'absent'}`,
+    lostInTransit: stats.lostCreations.includes(submissionId),
+    ...(answeredAt !== undefined ? { answeredAt } : {}),
+    deliveries: {
+      total: deliveries.length,
+      // Any HTTP answer means the app's endpoint had the event in hand (status 0: no connection).
+      reached: deliveries.filter((d) => d.attempts.some((a) => a.responseStatus !== 0)).length,
+      states: deliveries.map((d) => d.state),
+    },
   };
 }
 

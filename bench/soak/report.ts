@@ -169,7 +169,9 @@ function notes(seed: number): string[] {
     'A lost creation response whose every webhook was dropped leaves the app no way to learn the submission ' +
       'id: the record goes `stuck` ("creation never confirmed") and the soak plays the operator, finding the ' +
       'submission by blob path in the emulator and running the built CLI `link`; the file must then complete. ' +
-      'Each such hand-over is checked against the emulator: the response was lost and no delivery reached the app.',
+      'Each such hand-over is checked (bench/soak/handOver.ts): no delivery about it reached the app, and its ' +
+      'response was lost — never delivered, or handed to a host the soak SIGKILLed before it could have ' +
+      'written it to the ledger.',
     'Checks: every record read from the ledger itself (not the tag index); complete files need a results ' +
       'document naming their submission, and `.mmfail-N.` files at least N asset retries accepted by MediaMagic; `.mmfatal.` files ' +
       'must be dead-lettered with UnprocessableMediaError and have a failure report; every terminal record ' +

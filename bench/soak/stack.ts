@@ -159,7 +159,11 @@ export interface HostRun {
   readonly err: string;
   /** Set when we killed it on purpose. */
   killedByUs: boolean;
-  exit?: { code: number | null; signal: NodeJS.Signals | null };
+  /** When it was spawned, and when we sent SIGKILL (ms since the epoch): the verdict's evidence of a kill. */
+  readonly startedAt: number;
+  killedAt?: number;
+  /** How it ended, and when the exit was seen. */
+  exit?: { code: number | null; signal: NodeJS.Signals | null; at: number };
 }
 
 /** Starts, kills and restarts `node dist/scripts/devHost/main.js`, keeping each run's output in files. */
@@ -181,6 +185,7 @@ export class HostSupervisor {
     const n = this.runs.length + 1;
     const out = path.join(this.logDir, `host-${n}.out.log`);
     const err = path.join(this.logDir, `host-${n}.err.log`);
+    const startedAt = Date.now();
     const child = spawn(
       process.execPath,
       [path.join(this.appRoot, 'dist/scripts/devHost/main.js'), '--port', String(this.port)],
@@ -190,13 +195,13 @@ export class HostSupervisor {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    const run: HostRun = { child, out, err, killedByUs: false };
+    const run: HostRun = { child, out, err, killedByUs: false, startedAt };
     this.runs.push(run);
     const outFile: WriteStream = createWriteStream(out);
     const errFile: WriteStream = createWriteStream(err);
     child.stdout?.pipe(outFile);
     child.stderr?.pipe(errFile);
-    child.once('exit', (code, signal) => (run.exit = { code, signal }));
+    child.once('exit', (code, signal) => (run.exit = { code, signal, at: Date.now() }));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the host did not start within 60 s')), 60_000);
       child.stdout?.on('data', (chunk: Buffer) => {
@@ -218,6 +223,7 @@ export class HostSupervisor {
     const run = this.runs.at(-1);
     if (!run || run.exit) return;
     run.killedByUs = true;
+    run.killedAt = Date.now();
     const exited = new Promise<void>((resolve) => run.child.once('exit', () => resolve()));
     run.child.kill('SIGKILL');
     await exited;

@@ -13,12 +13,16 @@ import { TERMINAL_STATES } from '../../shared/ledger/states.js';
 import { resultPath } from '../../shared/storage/resultsStore.js';
 import { pool } from '../stack.js';
 import type { PlannedFile } from './files.js';
+import { judgeHandOver, ledgerWriteAllowance, type HandOverVerdict, type HostLife } from './handOver.js';
 import { crashes, loggedProblems, unhandledErrors } from './hostLogs.js';
 import type { OperatorLink } from './operator.js';
 import type { HostRun, SoakStack } from './stack.js';
 
 /** Records described in full when the check fails; the rest are summarised by state and last reason. */
 const DETAILED_RECORDS = 20;
+
+/** A hand-over to a person, judged. */
+export type HandOver = OperatorLink & HandOverVerdict;
 
 /** What the final check found. */
 export interface Findings {
@@ -40,7 +44,7 @@ export interface Findings {
   readonly lost: {
     readonly total: number;
     readonly webhook: number;
-    readonly person: readonly OperatorLink[];
+    readonly person: readonly HandOver[];
   };
   /** Warnings and errors the host logged and handled, by message (not asserted: the story of the run). */
   readonly loggedProblems: ReadonlyMap<string, number>;
@@ -58,7 +62,8 @@ export async function verify(
   const reports = await checkReports(records, stack.results);
   const stats = stack.emulator.stats();
   const submissions = checkOneSubmissionEach(records, stats);
-  const handOvers = checkHandOvers(links);
+  const judged = judgeHandOvers(links, hostRuns, records, stats);
+  const handOvers = checkHandOvers(judged);
   const unhandled = unhandledErrors(hostRuns);
   const crashed = crashes(hostRuns);
   const poison = await stack.poisonQueue.getProperties().catch(() => undefined);
@@ -85,7 +90,7 @@ export async function verify(
       webhook: [...records.values()].filter((r) =>
         r.history.some((h) => h.reason.includes('identified from a webhook')),
       ).length,
-      person: links,
+      person: judged,
     },
     loggedProblems: loggedProblems(hostRuns),
   };
@@ -234,8 +239,46 @@ function checkOneSubmissionEach(records: ReadonlyMap<string, LedgerRecord>, stat
   return violations;
 }
 
+/**
+ * Each hand-over judged against the evidence (bench/soak/handOver.ts): the emulator's view of its creation
+ * response and webhooks, the host kills, and how long this run's 201s took to reach the ledger.
+ */
+function judgeHandOvers(
+  links: readonly OperatorLink[],
+  hostRuns: readonly HostRun[],
+  records: ReadonlyMap<string, LedgerRecord>,
+  stats: EmulatorStats,
+): HandOver[] {
+  const hosts: HostLife[] = hostRuns.map((run) => ({
+    startedAt: run.startedAt,
+    ...(run.killedAt !== undefined ? { killedAt: run.killedAt } : {}),
+    ...(run.exit ? { exitedAt: run.exit.at } : {}),
+  }));
+  const ledgerWriteMs = ledgerWriteAllowance(ledgerWriteDelays(records, stats.creationsAnsweredAt));
+  return links.map((link) => ({
+    ...link,
+    ...(link.evidence
+      ? judgeHandOver(link.evidence, hosts, ledgerWriteMs)
+      : { needed: false, why: `MediaMagic has no submission for ${link.blobPath ?? '?'}` }),
+  }));
+}
+
+/** For every submission a record says was created: its 201's handing over → the ledger entry, in ms. */
+function* ledgerWriteDelays(
+  records: ReadonlyMap<string, LedgerRecord>,
+  answeredAt: Readonly<Record<string, number>>,
+): Generator<number> {
+  for (const record of records.values())
+    for (const entry of record.history) {
+      // The reason submitClaimed.ts writes with the 201's id (shared/pipeline/submitClaimed.ts).
+      const id = /^submission (\S+) created$/.exec(entry.reason)?.[1];
+      const at = id === undefined ? undefined : answeredAt[id];
+      if (at !== undefined) yield Date.parse(entry.at) - at;
+    }
+}
+
 /** A person was asked only where nothing could have told the app the submission id, and it worked. */
-function checkHandOvers(links: readonly OperatorLink[]): string[] {
+function checkHandOvers(links: readonly HandOver[]): string[] {
   const violations: string[] = [];
   for (const link of links) {
     if (!link.needed) violations.push(`${link.name}: handed to a person although ${link.why}`);
