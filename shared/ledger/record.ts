@@ -71,6 +71,20 @@ export type LedgerFailure = {
   readonly errorType?: string;
 };
 
+/**
+ * Consecutive timer runs whose work on the record threw instead of returning a classified failure (a storage
+ * error, a bug): they give the record a growing backoff and, after a limit, send it `stuck` with an alert
+ * (docs/design.md, decision 13). Removed by the next run that works the record without throwing.
+ */
+export type LedgerStepFailures = {
+  /** Failed runs in a row. */
+  readonly count: number;
+  /** The last error's message, SAS signatures removed and shortened; never a secret. */
+  readonly lastError: string;
+  /** When the last one failed. */
+  readonly lastAt: string;
+};
+
 /** One state change. */
 export type LedgerHistoryEntry = {
   readonly at: string;
@@ -107,6 +121,8 @@ export type LedgerRecord = {
   /** Last time the record moved forward; the stuck detector measures from here. */
   readonly lastProgressAt: string;
   readonly failure?: LedgerFailure;
+  /** Timer runs in a row whose work on this record threw; absent when the last one did not. */
+  readonly stepFailures?: LedgerStepFailures;
   /** The newest {@link HISTORY_LIMIT} state changes, oldest first. */
   readonly history: LedgerHistoryEntry[];
   /** The newest {@link SEEN_EVENT_IDS_LIMIT} webhook event ids applied to this record, oldest first. */
@@ -148,6 +164,12 @@ const LedgerFailureSchema = z.looseObject({
   errorType: z.string().exactOptional(),
 });
 
+const LedgerStepFailuresSchema = z.looseObject({
+  count: z.number().int().min(1),
+  lastError: z.string(),
+  lastAt: IsoTimestampSchema,
+});
+
 const LedgerHistoryEntrySchema = z.looseObject({
   at: IsoTimestampSchema,
   from: LedgerStateSchema,
@@ -174,6 +196,7 @@ export const LedgerRecordSchema = z.looseObject({
   pollIntervalMs: count.exactOptional(),
   lastProgressAt: IsoTimestampSchema,
   failure: LedgerFailureSchema.exactOptional(),
+  stepFailures: LedgerStepFailuresSchema.exactOptional(),
   history: z.array(LedgerHistoryEntrySchema),
   seenEventIds: z.array(z.string()),
   createdAt: IsoTimestampSchema,

@@ -1,7 +1,8 @@
 /**
  * One timer run (docs/design.md, decision 9, "polling as the net"): work through the records whose `due` time
  * has come, by the tag index, with bounded concurrency and within a time budget, each by the step its state
- * calls for. Records not reached stay due for the next run; nothing is dropped.
+ * calls for. Records not reached stay due for the next run; nothing is dropped. A step that throws gives
+ * its record a growing backoff and, after a limit, `stuck` (stepFailure.ts; docs/design.md, decision 13).
  */
 import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';
 import { followSubmission } from './followSubmission.js';
@@ -10,6 +11,7 @@ import { processSourceBlob } from './processSourceBlob.js';
 import { reconcileOrphans } from './reconcileOrphans.js';
 import { reconcileUnconfirmed } from './reconcileUnconfirmed.js';
 import { saveRecord } from './saveRecord.js';
+import { clearStepFailures, recordStepFailure } from './stepFailure.js';
 import { submitClaimed } from './submitClaimed.js';
 
 /** What one run did, for the run's log line and for tests. */
@@ -20,7 +22,10 @@ export interface PollSummary {
   readonly outcomes: Record<string, number>;
   /** Records still due when the budget ran out. */
   readonly leftForNextRun: number;
-  /** Per-record failures that were logged and left due (never thrown). */
+  /**
+   * Records whose work threw this run (never rethrown): each got a growing backoff (or went `stuck` after
+   * the limit), or — when even its record could not be read or that write failed — was left due.
+   */
   readonly errors: number;
   /** Records whose lost submission id was recovered from an orphaned webhook this run. */
   readonly linkedOrphans: number;
@@ -57,6 +62,8 @@ interface Driven {
   readonly stopsRun: boolean;
   /** The source blob, when the record was read. */
   readonly blob?: string;
+  /** The record's step threw; its backoff was written (or lost as `happened` says). */
+  readonly threw?: boolean;
 }
 
 /** Runs one timer pass. */
@@ -79,8 +86,9 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
     while (next < keys.length && !blocked && deps.clock.now() < deadlineMs - 1_000) {
       const key = keys[next++] as string;
       try {
-        const driven = await driveRecord(deps, key, deadlineMs);
+        const driven = await workOn(deps, key, deadlineMs);
         worked++;
+        if (driven.threw) errors++;
         const outcome = `${driven.from}→${driven.happened}`;
         outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
         if (driven.happened === 'lost-ownership') lostOwnership++;
@@ -96,7 +104,7 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
         }
       } catch (error) {
         errors++;
-        deps.logger.error('record could not be worked on this run; it stays due', {
+        deps.logger.error('record could not be read, or its failure written, this run; it stays due', {
           key,
           error: error instanceof Error ? error.message : String(error),
         });
@@ -120,13 +128,40 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
   };
 }
 
-/** Works on one record according to its state. */
-async function driveRecord(deps: PollDeps, key: string, deadlineMs: number): Promise<Driven> {
+/**
+ * Reads one due record and drives it. A step that throws is bounded here, for every state alike: its failure
+ * is counted on the record with a backoff (stepFailure.ts); a run that does not throw removes the count.
+ * Only reading the record, or writing that failure, can still throw to the run's catch.
+ */
+async function workOn(deps: PollDeps, key: string, deadlineMs: number): Promise<Driven> {
   const stored = await deps.ledger.get(key);
   // The tag index can lag writes: trust only the record itself.
   if (!stored?.record.due || Date.parse(stored.record.due) > deps.clock.now())
     return { from: 'not-due', happened: 'skipped', stopsRun: false };
   const record = stored.record;
+  let driven: Driven;
+  try {
+    driven = await driveRecord(deps, record, deadlineMs);
+  } catch (error) {
+    const happened = await recordStepFailure(deps, record, error);
+    return { from: record.state, happened, stopsRun: false, blob: record.source.name, threw: true };
+  }
+  if (record.stepFailures) {
+    try {
+      await clearStepFailures(deps, record);
+    } catch (error) {
+      // The step itself went through; a count left behind only shortens the way to the next alert.
+      deps.logger.warn('could not clear the step failure count', {
+        blob: record.source.name,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  return driven;
+}
+
+/** Works on one due record according to its state. */
+async function driveRecord(deps: PollDeps, record: LedgerRecord, deadlineMs: number): Promise<Driven> {
   // A bad key or plan fails every call alike: a blocked record stops the run instead of hammering with it.
   const label = (happened: string): Driven => ({
     from: record.state,
