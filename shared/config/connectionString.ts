@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isBase64 } from './base64.js';
+import { isLoopbackHost } from './loopback.js';
 import type { Parser } from './parser.js';
 
 /**
@@ -18,7 +19,8 @@ export const DEVELOPMENT_STORAGE_CONNECTION_STRING =
 
 /**
  * A storage connection string. `UseDevelopmentStorage=true` expands to Azurite's; anything else must
- * carry an account key or a SAS, and reach both the blob and the queue service (the host needs both).
+ * carry an account key or a SAS, and reach both the blob and the queue service (the host needs both),
+ * over https unless the endpoint is on this machine ({@link endpointsProblem}).
  */
 export function storageConnectionString(): Parser<string> {
   return z.string().transform((raw, ctx) => {
@@ -46,6 +48,49 @@ function connectionStringProblem(raw: string): string | undefined {
   }
   if (!reaches('blob') || !reaches('queue')) {
     return 'must contain DefaultEndpointsProtocol=https (or both BlobEndpoint and QueueEndpoint)';
+  }
+  return endpointsProblem(parts, protocol);
+}
+
+/** The endpoint keys a connection string may set explicitly. */
+const ENDPOINT_KEYS = [
+  ['blobendpoint', 'BlobEndpoint'],
+  ['queueendpoint', 'QueueEndpoint'],
+  ['tableendpoint', 'TableEndpoint'],
+  ['fileendpoint', 'FileEndpoint'],
+] as const;
+
+const HTTP_ONLY_LOOPBACK = 'plain http is allowed only for localhost / 127.0.0.0/8 / [::1]';
+
+/**
+ * Plain http only where nothing leaves the machine (Azurite): over http a SharedKey-signed request, and
+ * the read SAS the copy hands MediaMagic (which then allows http too, `shared/storage/sourceBlobs.ts`),
+ * could be read or replayed on the wire. An explicit endpoint must be https or loopback http; and
+ * `DefaultEndpointsProtocol=http` builds `<account>.blob.<suffix>` style hosts, never loopback, so it is
+ * accepted only when both services the app needs have explicit endpoints. The host name is NOT checked
+ * against `*.core.windows.net`: sovereign clouds (`core.chinacloudapi.cn`, `core.usgovcloudapi.net`),
+ * Azure Stack, custom domains and private endpoints all use other names, and https is what protects the
+ * key and the SAS. Problems name the key, never the value (a SAS may ride in an endpoint's query).
+ */
+function endpointsProblem(parts: Map<string, string>, protocol: string | undefined): string | undefined {
+  for (const [key, name] of ENDPOINT_KEYS) {
+    const value = parts.get(key);
+    if (value === undefined) continue;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return `has a ${name} that is not an absolute https URL`;
+    }
+    if (url.protocol === 'https:') continue;
+    if (url.protocol !== 'http:') return `has a ${name} that is not an https URL`;
+    if (!isLoopbackHost(url.hostname)) return `has a ${name} that must use https (${HTTP_ONLY_LOOPBACK})`;
+  }
+  if (protocol === 'http' && (!parts.has('blobendpoint') || !parts.has('queueendpoint'))) {
+    return (
+      'must use DefaultEndpointsProtocol=https (DefaultEndpointsProtocol=http needs loopback BlobEndpoint ' +
+      `and QueueEndpoint: ${HTTP_ONLY_LOOPBACK})`
+    );
   }
   return undefined;
 }

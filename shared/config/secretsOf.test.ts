@@ -5,8 +5,12 @@ import { secretsOf } from './secretsOf.js';
 
 describe('secretsOf', () => {
   it('secretsOf lists the key, the webhook secrets and the account key for the Redactor', () => {
-    const config = load({ MEDIAMAGIC_WEBHOOK_SECRETS: 'whsec_YWJjZA==' });
-    expect(secretsOf(config)).toEqual([KEY, 'whsec_YWJjZA==', 'c2VjcmV0LWtleS12YWx1ZQ==']);
+    const config = load({ MEDIAMAGIC_WEBHOOK_SECRETS: 'whsec_YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4' });
+    expect(secretsOf(config)).toEqual([
+      KEY,
+      'whsec_YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4',
+      'c2VjcmV0LWtleS12YWx1ZQ==',
+    ]);
   });
 
   it('secretsOf includes a SAS and leaves identity storage without storage secrets', () => {

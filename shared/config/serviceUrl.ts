@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLoopbackHost } from './loopback.js';
 import type { Parser } from './parser.js';
 
 /**
@@ -25,14 +26,10 @@ export function serviceUrl(): Parser<string> {
 
 function serviceUrlProblem(url: URL): string | undefined {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
-  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     return 'must use https (plain http is allowed only for localhost / 127.0.0.1 / [::1])';
   }
   if (url.username !== '' || url.password !== '') return 'must not contain credentials (user:password@)';
   if (url.search !== '' || url.hash !== '') return 'must not contain a query string or fragment';
   return undefined;
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
 }

@@ -116,7 +116,7 @@ export const DEFINITIONS = {
     required: false,
     secret: true,
     description:
-      'the webhook signing secrets, space-separated, each whsec_<base64> (list the new one beside the old ' +
+      'the webhook signing secrets, space-separated, each whsec_<base64> of 24+ bytes (list the new one beside the old ' +
       'during rotation); unset = no webhook can be verified',
     parse: webhookSecrets(),
   }),

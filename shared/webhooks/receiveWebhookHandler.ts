@@ -15,6 +15,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { ReconciliationIndex } from '../ledger/reconciliationIndex.js';
 import { Redactor, type Logger } from '../logger.js';
 import { applyWebhookEvent, type ApplyWebhookResult } from './applyWebhookEvent.js';
+import { readBoundedBody } from './readBoundedBody.js';
 import { verifyWebhookSignature, WEBHOOK_HEADERS } from './verifySignature.js';
 import { parseWebhookEvent } from './webhookEvent.js';
 
@@ -74,8 +75,9 @@ async function receive(
   const declared = declaredLength(request.headers.get('content-length'));
   if (declared !== undefined && declared > deps.maxBodyBytes)
     return tooLarge(logger, declared, deps.maxBodyBytes);
-  const rawBody = new Uint8Array(await request.arrayBuffer());
-  if (rawBody.byteLength > deps.maxBodyBytes) return tooLarge(logger, rawBody.byteLength, deps.maxBodyBytes);
+  const read = await readBoundedBody(request.body, deps.maxBodyBytes);
+  if (!read.ok) return tooLarge(logger, read.bytesRead, deps.maxBodyBytes);
+  const rawBody = read.bytes;
 
   const verified = verifyWebhookSignature({
     headers: request.headers,
@@ -121,6 +123,7 @@ function declaredLength(header: string | null): number | undefined {
   return header !== null && /^\s*\d+\s*$/.test(header) ? Number(header) : undefined;
 }
 
+/** `bytes`: declared, or read before the read stopped — not the body's size, which is never learnt. */
 function tooLarge(logger: Logger, bytes: number, limit: number): HttpResponseInit {
   logger.warn('webhook refused: body too large', { bytes, limit });
   return answer(413, { detail: `The body exceeds ${limit} bytes` });

@@ -3,7 +3,7 @@
  * deliveries signed by the independent `standardwebhooks` reference library.
  */
 import { randomBytes } from 'node:crypto';
-import { HttpRequest } from '@azure/functions';
+import { HttpRequest, type HttpRequestInit } from '@azure/functions';
 import { Webhook } from 'standardwebhooks';
 import { newLedgerRecord } from '../../shared/ledger/newRecord.js';
 import { isoTimestamp, type LedgerAsset, type LedgerRecord } from '../../shared/ledger/record.js';
@@ -123,6 +123,30 @@ export function signedRequest(options: DeliveryOptions): { request: HttpRequest;
     body: { bytes: options.sentBody === undefined ? bytes : toBuffer(options.sentBody) },
   });
   return { request, signature };
+}
+
+/**
+ * `request` re-sent with a chunked body and no `content-length`: its body is a stream pulled one chunk
+ * of `chunks` at a time (and no sooner), built the way the library builds a streamed request
+ * (`nativeRequest`, as its `createStreamRequest` does), so a test sees exactly how far the handler reads.
+ */
+export function streamedRequest(request: HttpRequest, chunks: Iterator<Uint8Array>): HttpRequest {
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        const next = chunks.next();
+        if (next.done === true) controller.close();
+        else controller.enqueue(next.value);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const headers = new Headers(request.headers);
+  headers.delete('content-length');
+  const nativeRequest = new Request(request.url, { method: request.method, headers, body, duplex: 'half' });
+  // `nativeRequest` is the library's internal init field for streamed requests; not in its public type.
+  const init: HttpRequestInit & { nativeRequest: Request } = { nativeRequest };
+  return new HttpRequest(init);
 }
 
 function toBuffer(body: string | Uint8Array): Buffer {

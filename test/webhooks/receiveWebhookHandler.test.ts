@@ -24,6 +24,7 @@ import {
   eventPayload,
   newSecret,
   signedRequest,
+  streamedRequest,
   claimedRecord,
   submittedRecord,
   type DeliveryOptions,
@@ -266,6 +267,34 @@ describe('receiveWebhook handler (Azurite + BlobLedger)', () => {
       expect((await send({ body: padded, headers: { 'content-length': '10' } })).status).toBe(413);
     });
 
+    it('413 for a chunked body past the limit without pulling the rest of it (no content-length)', async () => {
+      const CHUNK = 1024;
+      const TOTAL_CHUNKS = 1000; // ~1 MB, far past MAX_BODY_BYTES (4 KiB)
+      let pulled = 0;
+      function* chunks(): Generator<Uint8Array> {
+        for (let i = 0; i < TOTAL_CHUNKS; i++) {
+          pulled++;
+          yield new Uint8Array(CHUNK).fill(0x20);
+        }
+      }
+      const { request, signature } = signedRequest({ secret: SECRET, body });
+      signaturesSent.push(signature);
+      const streamed = streamedRequest(request, chunks());
+      expect(streamed.headers.get('content-length')).toBeNull();
+
+      const response = await handler()(streamed, context());
+
+      expect(response).toEqual({
+        status: 413,
+        jsonBody: { detail: `The body exceeds ${MAX_BODY_BYTES} bytes` },
+      });
+      // The read stops at the first chunk past the limit: 5 KiB pulled, not 1 MB.
+      expect(pulled).toBe(MAX_BODY_BYTES / CHUNK + 1);
+      expect(logs.some((l) => l.line.includes('body too large') && l.line.includes('"bytes":5120'))).toBe(
+        true,
+      );
+    });
+
     it.each([['text/plain'], ['application/x-www-form-urlencoded'], ['application/jsonp'], [null]])(
       '415 for the content type %j',
       async (contentType) => {
@@ -287,6 +316,19 @@ describe('receiveWebhook handler (Azurite + BlobLedger)', () => {
       const huge = { 'content-length': '999999', 'webhook-signature': 'v1,forged' };
       expect((await send({ body, headers: huge })).status).toBe(413);
     });
+  });
+
+  it('reassembles a chunked body within the limit and verifies it (no content-length)', async () => {
+    await seed(submittedRecord('chunked.mp4', 'sub_1', ['a1']));
+    const payload = JSON.stringify(eventPayload({ id: 'evt_chunked', submissionId: 'sub_1', assetId: 'a1' }));
+    const { request, signature } = signedRequest({ secret: SECRET, body: payload });
+    signaturesSent.push(signature);
+    const bytes = Buffer.from(payload, 'utf8');
+    const pieces = [bytes.subarray(0, 7), bytes.subarray(7, 100), bytes.subarray(100)];
+
+    const response = await handler()(streamedRequest(request, pieces.values()), context());
+
+    expect(response).toEqual({ status: 200, jsonBody: { status: 'applied' } });
   });
 
   it('accepts application/*+json with parameters', async () => {

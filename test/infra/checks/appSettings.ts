@@ -200,7 +200,7 @@ export function deployedEnvironment(infra: Infra): Record<string, string> {
     AzureWebJobsStorage__queueServiceUri: 'https://standin.queue.core.windows.net/',
     AzureWebJobsStorage__clientId: '00000000-0000-0000-0000-000000000000',
     MEDIAMAGIC_API_KEY: 'sk_test_standin',
-    MEDIAMAGIC_WEBHOOK_SECRETS: 'whsec_c3RhbmRpbg==',
+    MEDIAMAGIC_WEBHOOK_SECRETS: 'whsec_YS1zdGFuZC1pbi1zZWNyZXQtMjRieXRl',
   };
   const env: Record<string, string> = {};
   for (const setting of appSettings(infra)) {
