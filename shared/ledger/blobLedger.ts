@@ -16,6 +16,7 @@ import { isRestError, type BlockBlobClient, type ContainerClient } from '@azure/
 import { z } from 'zod';
 import type { Clock, Random } from '../clock.js';
 import { LedgerStorageError } from './errors.js';
+import { idBlobName } from './idBlobName.js';
 import type { ClaimResult, Ledger, LinkResult, Mutation, StoredRecord, UpdateResult } from './ledger.js';
 import { LEDGER_KEY_PATTERN, ledgerKey } from './ledgerKey.js';
 import { boundRecord, isoTimestamp, parseLedgerRecord, type LedgerRecord } from './record.js';
@@ -303,11 +304,12 @@ export function recordBlobName(key: string): string {
 
 /**
  * Where a submission's pointer lives. The id is URI-encoded so an id with `/` or `?` in it still names exactly
- * one blob directly under `submissions/`; the UUID-like ids the API issues are unchanged by it.
+ * one blob directly under `submissions/`; the UUID-like ids the API issues are unchanged by it. An id whose
+ * encoded form would pass Azure's 1,024 characters is hashed instead (./idBlobName.ts).
  */
 export function pointerBlobName(submissionId: string): string {
   if (submissionId.length === 0) throw new LedgerStorageError('invalid-argument', 'empty submission id');
-  return `${SUBMISSIONS_PREFIX}${encodeURIComponent(submissionId)}.json`;
+  return idBlobName(SUBMISSIONS_PREFIX, submissionId);
 }
 
 function recordKeyOf(blobName: string): string | undefined {

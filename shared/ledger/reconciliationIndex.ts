@@ -7,9 +7,13 @@
  *   MediaMagic stores (`<workspace-id>/<file name>`) leads back to the record;
  * - `orphans/<submission id>.json`: a verified webhook about a submission no record knows, kept for the
  *   timer, which reads the submission and its asset's file name and re-links it.
+ *
+ * Both names are built by ./idBlobName.ts, which keeps them within Azure's 1,024 characters however long
+ * the encoded id is.
  */
 import { RestError, type ContainerClient } from '@azure/storage-blob';
 import { z } from 'zod';
+import { idBlobName } from './idBlobName.js';
 
 /** A webhook about a submission the ledger did not know when it arrived. */
 export interface Orphan {
@@ -42,12 +46,12 @@ export class ReconciliationIndex {
 
   /** Points `blobPath` at `key` (overwrites: a re-drive of the same generation writes the same pointer). */
   async linkBlobPath(blobPath: string, key: string): Promise<void> {
-    await this.write(`${BLOB_PATHS}${encodeURIComponent(blobPath)}.json`, { key });
+    await this.write(idBlobName(BLOB_PATHS, blobPath), { key });
   }
 
   /** The ledger key a MediaMagic blob path was submitted for, or undefined. */
   async findByBlobPath(blobPath: string): Promise<string | undefined> {
-    const body = await this.read(`${BLOB_PATHS}${encodeURIComponent(blobPath)}.json`);
+    const body = await this.read(idBlobName(BLOB_PATHS, blobPath));
     const parsed = PointerSchema.safeParse(body);
     return parsed.success ? parsed.data.key : undefined;
   }
@@ -55,7 +59,7 @@ export class ReconciliationIndex {
   /** Keeps a webhook about an unknown submission for the timer (the first one per submission wins). */
   async recordOrphan(orphan: Orphan): Promise<void> {
     try {
-      await this.write(`${ORPHANS}${encodeURIComponent(orphan.submissionId)}.json`, orphan, true);
+      await this.write(idBlobName(ORPHANS, orphan.submissionId), orphan, true);
     } catch (error) {
       if (!(error instanceof RestError && error.statusCode === 409)) throw error;
     }
@@ -74,7 +78,7 @@ export class ReconciliationIndex {
 
   /** Forgets an orphan once it is reconciled (or proven unrelated). */
   async removeOrphan(submissionId: string): Promise<void> {
-    await this.container.getBlobClient(`${ORPHANS}${encodeURIComponent(submissionId)}.json`).deleteIfExists();
+    await this.container.getBlobClient(idBlobName(ORPHANS, submissionId)).deleteIfExists();
   }
 
   private async write(name: string, body: object, createOnly = false): Promise<void> {

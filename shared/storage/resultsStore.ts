@@ -37,8 +37,18 @@ export interface ResultsStore {
   writeFailure(report: FailureReport): Promise<string>;
 }
 
-/** `folder/clip.mp4` → `folder/clip.mp4.result.json` (and `.failure.json`). */
-export function resultPath(sourceName: string, kind: 'result' | 'failure'): string {
+/** The documents a source blob can get; each adds its own suffix to the source name ({@link resultPath}). */
+export const RESULT_KINDS = ['result', 'failure'] as const;
+
+/** One of {@link RESULT_KINDS}. */
+export type ResultKind = (typeof RESULT_KINDS)[number];
+
+/**
+ * `folder/clip.mp4` → `folder/clip.mp4.result.json` (and `.failure.json`). The suffix makes the results
+ * name longer than the source name, so validation refuses a source name that leaves no room for it
+ * (../validation/resultsRoom.ts, docs/design.md, decision 5).
+ */
+export function resultPath(sourceName: string, kind: ResultKind): string {
   return `${sourceName}.${kind}.json`;
 }
 

@@ -2,8 +2,9 @@
  * Validates a blob before any MediaMagic call (docs/design.md, decision 5), from its properties and its first
  * bytes. A rejection is terminal and its message says what is wrong and what to do about it.
  *
- * Checks run in the order a person would fix them: the name, then emptiness (a failed upload), the type,
- * the extension against the type, the size cap, and last the bytes against the type.
+ * Checks run in the order a person would fix them: the name (room for its results name included,
+ * ./resultsRoom.ts), then emptiness (a failed upload), the type, the extension against the type, the size
+ * cap, and last the bytes against the type.
  *
  * A missing Content-Type, or the generic `application/octet-stream` that many upload tools send, carries
  * no information: the type is then taken from the extension, and the bytes must still match it.
@@ -24,6 +25,7 @@ import {
   type AllowedMime,
   type MediaCategory,
 } from './mediaTypes.js';
+import { resultsRoomProblem } from './resultsRoom.js';
 import { detectType, sniffMatches } from './sniff.js';
 
 /** How many leading bytes to fetch (one ranged GET) for {@link validateBlob}'s content check. */
@@ -69,6 +71,9 @@ const UNINFORMATIVE_TYPES: readonly string[] = ['', 'application/octet-stream'];
 export function validateBlob(input: BlobToValidate): BlobValidation {
   const nameProblem = blobNameProblem(input.name);
   if (nameProblem !== undefined) return reject('invalid-name', nameProblem);
+  // A name that cannot carry its results would spend credits on results nobody can ever read (decision 5).
+  const roomProblem = resultsRoomProblem(input.name);
+  if (roomProblem !== undefined) return reject('invalid-name', roomProblem);
   const { name } = input;
 
   // NaN and negative lengths are treated as empty: nothing usable can be submitted either way.

@@ -4,7 +4,7 @@
  *
  * The published docs leave gaps (the full `data` key list, the `timestamp` format), so the schema is loose:
  * unknown fields are allowed, optional text fields may also be `null`, and `timestamp` may be a string or a
- * number. Ids are bounded because the submission id becomes part of a blob name.
+ * number. Ids are bounded (see MAX_ID_LENGTH).
  */
 import { z } from 'zod';
 
@@ -14,7 +14,11 @@ export const WEBHOOK_EVENT_TYPES = ['asset.processing.completed', 'asset.process
 /** One of {@link WEBHOOK_EVENT_TYPES}. */
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
-/** Longer ids than any the API issues (UUIDs); a bound keeps a pointer blob name within storage limits. */
+/**
+ * Longer ids than any the API issues (UUIDs); the bound keeps a payload and a record small. It is counted
+ * before encoding, so it cannot keep a pointer or orphan blob name within Azure's limit on its own:
+ * ../ledger/idBlobName.ts does (docs/ledger.md, "Names built from ids").
+ */
 const MAX_ID_LENGTH = 256;
 
 const id = z.string().trim().min(1).max(MAX_ID_LENGTH);

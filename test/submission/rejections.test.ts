@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeSubmitOnBlobCreatedHandler } from '../../functions/submitOnBlobCreated.js';
+import { MAX_SOURCE_NAME_CHARS } from '../../shared/validation/resultsRoom.js';
 import { sampleMedia } from '../support/media.js';
 import { useStack } from '../support/stack.js';
 
@@ -38,6 +39,44 @@ describe('validation rejects before any API call, with a reason a person can act
     expect(record?.due).toBeUndefined();
     expect((await stack.current.tags(name))['mediamagic-state']).toBe('rejected');
     expect(stack.current.emulator.stats().requests.total).toBe(before);
+  });
+});
+
+describe('a name that leaves no room for its results document (docs/design.md, decision 5)', () => {
+  const stack = useStack();
+  const submit = (name: string) =>
+    makeSubmitOnBlobCreatedHandler(() => Promise.resolve(stack.current.deps))(
+      stack.current.eventFor(name),
+      stack.current.invocation('submitOnBlobCreated').context,
+    );
+  /** A name of exactly `length` characters, in folders so no file name passes 255 characters. */
+  const nameOf = (length: number): string => {
+    const folders = `${'f'.repeat(200)}/`.repeat(4);
+    return `${folders}${'x'.repeat(length - folders.length - '.png'.length)}.png`;
+  };
+
+  it('is rejected before any API call, saying why and how long it may be', async () => {
+    const name = nameOf(MAX_SOURCE_NAME_CHARS + 1);
+    const before = stack.current.emulator.stats().requests.total;
+    await stack.current.upload(name, sampleMedia('image/png'), 'image/png');
+
+    const result = await submit(name);
+
+    expect(result.kind).toBe('rejected');
+    const record = await stack.current.record(name);
+    expect(record?.state).toBe('rejected');
+    expect(record?.failure?.kind).toBe('invalid-name');
+    expect(record?.failure?.detail).toContain('results document');
+    expect(record?.failure?.detail).toContain(`at most ${MAX_SOURCE_NAME_CHARS} characters`);
+    expect((await stack.current.tags(name))['mediamagic-state']).toBe('rejected');
+    expect(stack.current.emulator.stats().requests.total).toBe(before);
+  });
+
+  it('one character shorter is submitted', async () => {
+    const name = nameOf(MAX_SOURCE_NAME_CHARS);
+    await stack.current.upload(name, sampleMedia('image/png'), 'image/png');
+    expect((await submit(name)).kind).toBe('submitted');
+    expect((await stack.current.record(name))?.state).toBe('submitted');
   });
 });
 

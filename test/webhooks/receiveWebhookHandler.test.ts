@@ -4,13 +4,15 @@
  * (in-memory) Azurite. Every test also checks that no log line carries a secret or a signature.
  */
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
-import { BlobServiceClient } from '@azure/storage-blob';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../shared/clock.js';
 import { BlobLedger } from '../../shared/ledger/blobLedger.js';
 import { LedgerStorageError } from '../../shared/ledger/errors.js';
 import type { Ledger } from '../../shared/ledger/ledger.js';
 import type { LedgerRecord } from '../../shared/ledger/record.js';
+import { ReconciliationIndex } from '../../shared/ledger/reconciliationIndex.js';
+import { MAX_BLOB_NAME_CHARS } from '../../shared/validation/blobAddress.js';
 import {
   INVALID_SIGNATURE_BODY,
   makeReceiveWebhookHandler,
@@ -38,16 +40,15 @@ const FIVE_MINUTES_MS = 5 * 60_000;
 describe('receiveWebhook handler (Azurite + BlobLedger)', () => {
   const azurite = useAzurite();
   let ledger: BlobLedger;
+  let container: ContainerClient;
   let logs: { level: string; line: string }[];
   let signaturesSent: string[];
   let containerCount = 0;
 
   beforeEach(async () => {
     const service = BlobServiceClient.fromConnectionString(azurite.current.connectionString);
-    ledger = new BlobLedger(
-      service.getContainerClient(`webhooks-${++containerCount}-${Date.now()}`),
-      systemClock,
-    );
+    container = service.getContainerClient(`webhooks-${++containerCount}-${Date.now()}`);
+    ledger = new BlobLedger(container, systemClock);
     await ledger.ensureContainer();
     logs = [];
     signaturesSent = [];
@@ -116,6 +117,14 @@ describe('receiveWebhook handler (Azurite + BlobLedger)', () => {
     return logs
       .filter((l) => l.line.startsWith(message))
       .map((l) => JSON.parse(l.line.slice(message.length).trim() || '{}') as Record<string, unknown>);
+  }
+
+  /** Azurite stores names Azure refuses; Azure counts the (decoded) name, at most 1,024 characters. */
+  async function expectNamesWithinAzureLimit(): Promise<void> {
+    const names: string[] = [];
+    for await (const blob of container.listBlobsFlat()) names.push(blob.name);
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.filter((name) => name.length > MAX_BLOB_NAME_CHARS)).toEqual([]);
   }
 
   function assetStatuses(record: LedgerRecord): Record<string, string | undefined> {
@@ -199,6 +208,36 @@ describe('receiveWebhook handler (Azurite + BlobLedger)', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.line).toContain('"submissionId":"sub_unknown"');
     expect(warnings[0]?.line).toContain('"assetId":"a7"');
+  });
+
+  it('keeps ids of 256 multibyte characters (encoded well over 1,024) under storage names Azure accepts', async () => {
+    // docs/ledger.md, "Names built from ids": 256 × "中" encodes to 2,304 characters, past Azure's 1,024.
+    const longId = '中'.repeat(256);
+    const orphans = new ReconciliationIndex(container);
+    const spec = { id: longId, submissionId: longId, assetId: longId };
+    const options = { webhookId: 'msg_long' }; // a header carries ASCII only
+    const first = await deliver(spec, options, { orphans });
+    expect(first).toEqual({ status: 202, jsonBody: { status: 'unknown-submission' } });
+    expect(await orphans.listOrphans(10)).toEqual([
+      expect.objectContaining({ submissionId: longId, eventId: longId }),
+    ]);
+    await expectNamesWithinAzureLimit();
+    await orphans.removeOrphan(longId);
+    expect(await orphans.listOrphans(10)).toEqual([]);
+
+    const record = await seed(submittedRecord('clip.mp4', longId, [longId]));
+    expect(await ledger.findBySubmission(longId)).toBe(record.key);
+    expect(await deliver(spec, options, { orphans })).toMatchObject({
+      status: 200,
+      jsonBody: { status: 'applied' },
+    });
+    expect(await deliver(spec, options, { orphans })).toMatchObject({
+      status: 200,
+      jsonBody: { status: 'duplicate' },
+    });
+    expect(assetStatuses((await stored(record.key)).record)).toEqual({ [longId]: 'complete' });
+    expect(logs.filter((l) => l.level === 'error')).toEqual([]);
+    await expectNamesWithinAzureLimit();
   });
 
   // --- refusals -------------------------------------------------------------------------------------------
