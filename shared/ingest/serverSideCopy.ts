@@ -6,7 +6,12 @@
 import { BlockBlobClient, RestError } from '@azure/storage-blob';
 import type { Clock, Random } from '../clock.js';
 import { INITIAL_BACKOFF, nextBackoff } from '../resilience/backoff.js';
-import { boundedStorageClient, type StorageTries } from '../storage/tryTimeout.js';
+import {
+  addStoragePolicy,
+  boundedStorageClient,
+  type StoragePolicy,
+  type StorageTries,
+} from '../storage/tryTimeout.js';
 
 /** Tuning for one copy. */
 export interface CopyOptions {
@@ -17,7 +22,12 @@ export interface CopyOptions {
   readonly concurrency?: number;
   /** Attempts per block (and for the commit). Default 5. */
   readonly maxAttempts?: number;
-  /** No new attempt starts after this epoch ms. */
+  /**
+   * The source ETag the claim recorded: every block is read only if the source still has it, so an
+   * overwrite during the copy cannot mix two generations' bytes (docs/design.md, decision 4).
+   */
+  readonly sourceEtag: string;
+  /** No new attempt, and no new block, starts after this epoch ms. */
   readonly deadlineMs: number;
   readonly clock: Clock;
   readonly random: Random;
@@ -36,10 +46,24 @@ export interface CopyFailure {
   readonly message: string;
 }
 
-/** The outcome of a copy. */
+/**
+ * Why a copy stopped before committing, without anything having failed: the source no longer has the
+ * claimed ETag (`source-changed`: a re-upload is in progress, and its own generation will be claimed), or
+ * the next block could not finish before the deadline (`out-of-time`: hand the copy to the timer).
+ */
+export interface CopyStopped {
+  readonly kind: 'source-changed' | 'out-of-time';
+  readonly blocksStaged: number;
+  readonly message: string;
+}
+
+/** The outcome of a copy. Nothing is committed unless `ok`. */
 export type CopyResult =
   | { readonly ok: true; readonly blocks: number; readonly bytes: number }
-  | { readonly ok: false; readonly failure: CopyFailure };
+  | { readonly ok: false; readonly failure: CopyFailure | CopyStopped };
+
+/** The policy name under which the target client sends `x-ms-source-if-match`. */
+const SOURCE_IF_MATCH_POLICY = 'mediamagicSourceIfMatch';
 
 const DEFAULT_BLOCK_SIZE = 8 * 1024 * 1024;
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -54,18 +78,36 @@ export async function copyToUploadUrl(
   const target =
     options.target ??
     boundedStorageClient((pipeline) => new BlockBlobClient(uploadUrl, undefined, pipeline), options.tries);
+  // BlockBlobClient.stageBlockFromURL (storage-blob 12.34) drops source conditions although Put Block From
+  // URL takes them, so the header is set on the wire, on the requests that read a source (../storage/tryTimeout.ts).
+  addStoragePolicy(target, sourceIfMatchPolicy(options.sourceEtag));
   const blockSize = options.blockSizeBytes ?? DEFAULT_BLOCK_SIZE;
   const blocks = planBlocks(size, blockSize);
 
   let next = 0;
-  let firstFailure: CopyFailure | undefined;
+  let staged = 0;
+  let slowestBlockMs = 0;
+  let firstFailure: CopyFailure | CopyStopped | undefined;
   const worker = async (): Promise<void> => {
     while (!firstFailure && next < blocks.length) {
+      // A block that cannot finish in time would keep the invocation past its claim's lease; the slowest
+      // block so far is the estimate (docs/design.md, decision 4).
+      const startedAt = options.clock.now();
+      if (startedAt + slowestBlockMs > options.deadlineMs) {
+        firstFailure ??= stopped('out-of-time', staged, blocks.length);
+        return;
+      }
       const block = blocks[next++] as Block;
-      const staged = await withRetries(options, () =>
+      const result = await withRetries(options, () =>
         target.stageBlockFromURL(block.id, sourceSasUrl, block.offset, block.count),
       );
-      if (!staged.ok) firstFailure ??= staged.failure;
+      if (!result.ok) {
+        firstFailure ??=
+          result.failure.status === 412 ? stopped('source-changed', staged, blocks.length) : result.failure;
+        return;
+      }
+      staged++;
+      slowestBlockMs = Math.max(slowestBlockMs, options.clock.now() - startedAt);
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, blocks.length) }, worker));
@@ -79,6 +121,25 @@ export async function copyToUploadUrl(
   );
   if (!committed.ok) return { ok: false, failure: committed.failure };
   return { ok: true, blocks: blocks.length, bytes: size };
+}
+
+function stopped(kind: CopyStopped['kind'], blocksStaged: number, blocks: number): CopyStopped {
+  const why =
+    kind === 'source-changed'
+      ? 'the source blob changed during the copy (its ETag no longer matches the claim)'
+      : 'the deadline would pass before the next block finished';
+  return { kind, blocksStaged, message: `copy stopped after ${blocksStaged} of ${blocks} blocks: ${why}` };
+}
+
+/** Sets `x-ms-source-if-match` on every request that reads a source by URL (Put Block From URL). */
+function sourceIfMatchPolicy(etag: string): StoragePolicy {
+  return {
+    name: SOURCE_IF_MATCH_POLICY,
+    sendRequest(request, next) {
+      if (request.headers.has('x-ms-copy-source')) request.headers.set('x-ms-source-if-match', etag);
+      return next(request);
+    },
+  };
 }
 
 interface Block {

@@ -32,7 +32,9 @@ export async function submitClaimed(
   props: SourceBlobProperties,
   deadlineMs: number,
 ): Promise<SubmitResult> {
-  const head = await deps.source.readHead(props.name, SNIFF_BYTES);
+  // Pinned to the claimed ETag, like the copy: bytes of newer content are not this generation's.
+  const head = await deps.source.readHead(props.name, SNIFF_BYTES, record.sourceEtag);
+  if (head === undefined) return leaveForNewGeneration(deps, record, 'validation');
   const validation = validateBlob({
     name: props.name,
     contentType: props.contentType,
@@ -52,7 +54,11 @@ export async function submitClaimed(
   }
 
   const ingested = await ingest(deps, record, props, validation.mime, deadlineMs);
-  if (!ingested.ok) return settleFailure(deps, record, ingested.disposition, 'ingest');
+  if (!ingested.ok) {
+    return ingested.disposition === 'source-changed'
+      ? leaveForNewGeneration(deps, record, 'ingest')
+      : settleFailure(deps, record, ingested.disposition, 'ingest');
+  }
 
   const saved = await saveRecord(deps, record, record.state, 'submitting', {
     blobPath: ingested.blobPath,
@@ -122,9 +128,10 @@ export async function submitClaimed(
   }
 }
 
+/** `source-changed`: the blob was overwritten during the copy; nothing was committed. */
 type Ingested =
   | { readonly ok: true; readonly blobPath: string }
-  | { readonly ok: false; readonly disposition: Disposition };
+  | { readonly ok: false; readonly disposition: Disposition | 'source-changed' };
 
 /** Copy mode: a presigned upload URL, then a server-side copy. Passthrough: the name already is the path. */
 async function ingest(
@@ -157,19 +164,43 @@ async function ingest(
     contentType: mime,
     blockSizeBytes: deps.settings.copyBlockSizeBytes,
     concurrency: deps.settings.copyConcurrency,
+    sourceEtag: record.sourceEtag,
     deadlineMs,
     clock: deps.clock,
     random: deps.random,
   });
   if (!copied.ok) {
+    const stop = copied.failure;
+    if (stop.kind === 'source-changed') return { ok: false, disposition: 'source-changed' };
     const failure: LedgerFailure = {
-      kind: copied.failure.kind,
-      ...(copied.failure.status !== undefined ? { status: copied.failure.status } : {}),
-      detail: copied.failure.message,
+      kind: stop.kind,
+      ...('status' in stop && stop.status !== undefined ? { status: stop.status } : {}),
+      detail: stop.message,
     };
-    return { ok: false, disposition: { kind: 'later', failure } };
+    // Out of time is a hand-off, not a fault: the timer takes the copy up at once, from the first block.
+    const retryAt = stop.kind === 'out-of-time' ? deps.clock.now() : undefined;
+    return {
+      ok: false,
+      disposition: { kind: 'later', failure, ...(retryAt !== undefined ? { retryAt } : {}) },
+    };
   }
   return { ok: true, blobPath: url.value.blobPath };
+}
+
+/**
+ * The source no longer has the content this generation claimed: a re-upload is in progress. Nothing is
+ * written — the new content's own event claims the next generation, and if that event is lost the timer's
+ * re-drive finds the new ETag when the record comes due and claims it (./pollDue.ts). The drive ends as a
+ * lost ownership: the generation it owned is no longer the blob's content.
+ */
+function leaveForNewGeneration(deps: SubmitDeps, record: LedgerRecord, step: string): SubmitResult {
+  deps.logger.info('source blob changed during the drive; left for its new generation', {
+    blob: record.source.name,
+    generation: record.generation,
+    step,
+    outcome: 'lost-ownership',
+  });
+  return { kind: 'lost-ownership' };
 }
 
 async function settleUnconfirmed(

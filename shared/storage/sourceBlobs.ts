@@ -32,8 +32,11 @@ export interface SourceBlobs {
   readonly containerName: string;
   /** Properties and tags, or undefined when the blob does not exist (deleted since the event). */
   getProperties(name: string): Promise<SourceBlobProperties | undefined>;
-  /** The first `length` bytes (one ranged GET), or fewer for a shorter blob. */
-  readHead(name: string, length: number): Promise<Uint8Array>;
+  /**
+   * The first `length` bytes (one ranged GET), or fewer for a shorter blob; `undefined` when `ifMatch` is
+   * given and the blob no longer has that ETag (it was overwritten since it was claimed).
+   */
+  readHead(name: string, length: number, ifMatch?: string): Promise<Uint8Array | undefined>;
   /** Merges the given tags into the blob's tags (tags do not change the ETag). Missing blob → false. */
   setStateTags(name: string, tags: Readonly<Record<string, string>>): Promise<boolean>;
   /** A read-only SAS URL valid for `ttlMs` (user-delegation SAS when running under an identity). */
@@ -83,17 +86,18 @@ export class AzureSourceBlobs implements SourceBlobs {
     }
   }
 
-  async readHead(name: string, length: number): Promise<Uint8Array> {
+  async readHead(name: string, length: number, ifMatch?: string): Promise<Uint8Array | undefined> {
     const blob = this.blobClient(name);
     try {
       // download(), not downloadToBuffer(): the latter insists on `length` bytes and fails on a shorter blob.
-      const response = await blob.download(0, length);
+      const response = await blob.download(0, length, ifMatch ? { conditions: { ifMatch } } : {});
       const chunks: Buffer[] = [];
       for await (const chunk of response.readableStreamBody ?? []) chunks.push(chunk as Buffer);
       return new Uint8Array(Buffer.concat(chunks));
     } catch (error) {
       // A zero-byte blob cannot satisfy a range request; it has no head to read.
       if (isStatus(error, 416)) return new Uint8Array(0);
+      if (isStatus(error, 412)) return undefined;
       throw error;
     }
   }

@@ -57,6 +57,28 @@ export function boundedStorageClient<T extends object>(
 
 const POLICY_NAME = 'mediamagicTryTimeout';
 
+/** A request policy as {@link addStoragePolicy} takes it: the request's headers and the next step. */
+export interface StoragePolicy {
+  readonly name: string;
+  sendRequest(request: PolicyRequest, next: (request: PolicyRequest) => Promise<unknown>): Promise<unknown>;
+}
+
+/** The part of a pipeline request a {@link StoragePolicy} may read and change. */
+export interface PolicyRequest {
+  readonly headers: { has(name: string): boolean; set(name: string, value: string): void };
+}
+
+/**
+ * Adds `policy` to the request pipeline of `client` (and of every client derived from it), replacing a
+ * policy of the same name: for request headers the SDK's options cannot express. Runs before the retry
+ * policy, so once per request, not per try.
+ */
+export function addStoragePolicy(client: object, policy: StoragePolicy): void {
+  const pipeline = requestPipelineOf(client);
+  pipeline.removePolicy({ name: policy.name });
+  pipeline.addPolicy(policy);
+}
+
 /** The parts of @azure/core-rest-pipeline's request, policy and pipeline used here (not a direct dependency). */
 interface TryRequest {
   readonly url: string;
@@ -69,7 +91,7 @@ interface TryPolicy {
   sendRequest(request: TryRequest, next: (request: TryRequest) => Promise<unknown>): Promise<unknown>;
 }
 interface RequestPipeline {
-  addPolicy(policy: TryPolicy, options: { afterPhase: 'Retry' }): void;
+  addPolicy(policy: TryPolicy | StoragePolicy, options?: { afterPhase: 'Retry' }): void;
   removePolicy(options: { name: string }): unknown;
 }
 

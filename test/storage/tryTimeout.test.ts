@@ -94,6 +94,7 @@ describe('storage tries are bounded on the client', () => {
 
     const result = await copyToUploadUrl(`${origin}/source/file.mp4?sig=y`, 1024, uploadUrl, {
       contentType: 'video/mp4',
+      sourceEtag: '"0x1"',
       maxAttempts: 1,
       deadlineMs: Date.now() + 60_000,
       clock: systemClock,
