@@ -48,11 +48,10 @@ export interface CopyFailure {
 
 /**
  * Why a copy stopped before committing, without anything having failed: the source no longer has the
- * claimed ETag (`source-changed`: a re-upload is in progress, and its own generation will be claimed), or
- * the next block could not finish before the deadline (`out-of-time`: hand the copy to the timer).
+ * claimed ETag (`source-changed`: a re-upload is in progress, and its own generation will be claimed).
  */
 export interface CopyStopped {
-  readonly kind: 'source-changed' | 'out-of-time';
+  readonly kind: 'source-changed';
   readonly blocksStaged: number;
   readonly message: string;
 }
@@ -86,17 +85,9 @@ export async function copyToUploadUrl(
 
   let next = 0;
   let staged = 0;
-  let slowestBlockMs = 0;
   let firstFailure: CopyFailure | CopyStopped | undefined;
   const worker = async (): Promise<void> => {
     while (!firstFailure && next < blocks.length) {
-      // A block that cannot finish in time would keep the invocation past its claim's lease; the slowest
-      // block so far is the estimate (docs/design.md, decision 4).
-      const startedAt = options.clock.now();
-      if (startedAt + slowestBlockMs > options.deadlineMs) {
-        firstFailure ??= stopped('out-of-time', staged, blocks.length);
-        return;
-      }
       const block = blocks[next++] as Block;
       const result = await withRetries(options, () =>
         target.stageBlockFromURL(block.id, sourceSasUrl, block.offset, block.count),
@@ -107,7 +98,6 @@ export async function copyToUploadUrl(
         return;
       }
       staged++;
-      slowestBlockMs = Math.max(slowestBlockMs, options.clock.now() - startedAt);
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, blocks.length) }, worker));
@@ -124,10 +114,7 @@ export async function copyToUploadUrl(
 }
 
 function stopped(kind: CopyStopped['kind'], blocksStaged: number, blocks: number): CopyStopped {
-  const why =
-    kind === 'source-changed'
-      ? 'the source blob changed during the copy (its ETag no longer matches the claim)'
-      : 'the deadline would pass before the next block finished';
+  const why = 'the source blob changed during the copy (its ETag no longer matches the claim)';
   return { kind, blocksStaged, message: `copy stopped after ${blocksStaged} of ${blocks} blocks: ${why}` };
 }
 

@@ -177,12 +177,7 @@ async function ingest(
       ...('status' in stop && stop.status !== undefined ? { status: stop.status } : {}),
       detail: stop.message,
     };
-    // Out of time is a hand-off, not a fault: the timer takes the copy up at once, from the first block.
-    const retryAt = stop.kind === 'out-of-time' ? deps.clock.now() : undefined;
-    return {
-      ok: false,
-      disposition: { kind: 'later', failure, ...(retryAt !== undefined ? { retryAt } : {}) },
-    };
+    return { ok: false, disposition: { kind: 'later', failure } };
   }
   return { ok: true, blobPath: url.value.blobPath };
 }
