@@ -39,6 +39,11 @@ const OrphanSchema = z.object({
 
 const BLOB_PATHS = 'blobpaths/';
 const ORPHANS = 'orphans/';
+/**
+ * Metadata naming an orphan's place in the timer's queue: when it arrived, then when it was last looked at.
+ * Kept on the blob so ordering needs only a listing, not a read of every orphan (docs/ledger.md).
+ */
+const QUEUED_AT = 'queuedat';
 
 /** The reconciliation pointers, in the ledger container. */
 export class ReconciliationIndex {
@@ -59,21 +64,44 @@ export class ReconciliationIndex {
   /** Keeps a webhook about an unknown submission for the timer (the first one per submission wins). */
   async recordOrphan(orphan: Orphan): Promise<void> {
     try {
-      await this.write(idBlobName(ORPHANS, orphan.submissionId), orphan, true);
+      await this.write(idBlobName(ORPHANS, orphan.submissionId), orphan, true, {
+        [QUEUED_AT]: orphan.receivedAt,
+      });
     } catch (error) {
       if (!(error instanceof RestError && error.statusCode === 409)) throw error;
     }
   }
 
-  /** Up to `limit` orphans, oldest names first. */
+  /**
+   * Up to `limit` orphans, longest-waiting first: by when each was last looked at ({@link requeueOrphan}), or
+   * arrived if never. Sorting the names alone would hand the same first ones to every run, so a backlog of
+   * orphans nobody claims would starve the rest. Lists every orphan's name and metadata; reads only `limit`.
+   */
   async listOrphans(limit: number): Promise<Orphan[]> {
+    const queue: { name: string; at: string }[] = [];
+    for await (const item of this.container.listBlobsFlat({ prefix: ORPHANS, includeMetadata: true })) {
+      // Orphans kept before the queue metadata existed wait from their creation.
+      const at = item.metadata?.[QUEUED_AT] ?? item.properties.createdOn?.toISOString() ?? '';
+      queue.push({ name: item.name, at });
+    }
+    queue.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.name < b.name ? -1 : 1));
     const out: Orphan[] = [];
-    for await (const item of this.container.listBlobsFlat({ prefix: ORPHANS })) {
+    for (const { name } of queue) {
       if (out.length >= limit) break;
-      const parsed = OrphanSchema.safeParse(await this.read(item.name));
+      const parsed = OrphanSchema.safeParse(await this.read(name));
       if (parsed.success) out.push(parsed.data);
     }
     return out;
+  }
+
+  /** Sends an orphan that was looked at and kept to the back of the queue (`at`: the time of the look). */
+  async requeueOrphan(submissionId: string, at: string): Promise<void> {
+    try {
+      await this.container.getBlobClient(idBlobName(ORPHANS, submissionId)).setMetadata({ [QUEUED_AT]: at });
+    } catch (error) {
+      // Reconciled by another run meanwhile: nothing left to requeue.
+      if (!(error instanceof RestError && error.statusCode === 404)) throw error;
+    }
   }
 
   /** Forgets an orphan once it is reconciled (or proven unrelated). */
@@ -81,10 +109,16 @@ export class ReconciliationIndex {
     await this.container.getBlobClient(idBlobName(ORPHANS, submissionId)).deleteIfExists();
   }
 
-  private async write(name: string, body: object, createOnly = false): Promise<void> {
+  private async write(
+    name: string,
+    body: object,
+    createOnly = false,
+    metadata?: Record<string, string>,
+  ): Promise<void> {
     const text = JSON.stringify(body);
     await this.container.getBlockBlobClient(name).upload(text, Buffer.byteLength(text), {
       blobHTTPHeaders: { blobContentType: 'application/json' },
+      ...(metadata ? { metadata } : {}),
       ...(createOnly ? { conditions: { ifNoneMatch: '*' } } : {}),
     });
   }

@@ -34,7 +34,7 @@ export type SubmissionIdentity =
  * stored for it: `<workspace id>/<asset file name>`.
  */
 export async function identifySubmission(
-  deps: Pick<PollDeps, 'api'>,
+  deps: { readonly api: Pick<PollDeps['api'], 'getSubmission' | 'getAsset'> },
   submissionId: string,
   assetId: string | undefined,
   deadlineMs: number,

@@ -31,6 +31,10 @@ export interface PollSummary {
   readonly linkedOrphans: number;
   /** Orphaned webhooks applied late to records linked after they arrived. */
   readonly appliedOrphans: number;
+  /** Orphaned webhooks one look proved another client's, and dropped. */
+  readonly foreignOrphans: number;
+  /** MediaMagic reads spent on orphans this run (capped: reconcileOrphans.ts). */
+  readonly orphanApiReads: number;
   /**
    * Records another writer had moved on when this run came to write them (a webhook, an overlapping run, a
    * re-upload's new generation): not ours any more, nothing written. Routine when writers overlap.
@@ -122,6 +126,8 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
     errors,
     linkedOrphans: orphans.linked,
     appliedOrphans: orphans.applied,
+    foreignOrphans: orphans.foreign,
+    orphanApiReads: orphans.apiReads,
     lostOwnership,
     ledgerContention,
     blocked,

@@ -8,20 +8,41 @@
  * - the creation response was lost: the submission's blob path (its workspace and asset file name) leads to
  *   the record through the pointer written before the submit attempt; the record learns its submission id and
  *   is followed like any other.
+ * Orphans about submissions that are not ours (another client in the workspace) are settled after one look:
+ * the look that proves it (see {@link reconcileOne}) is also the last. What the looks may cost is capped per
+ * run, and the queue is served longest-waiting first, so a busy co-tenant delays our own orphans by a bounded
+ * number of runs instead of starving them (docs/design.md, decision 8).
  */
+import { isoTimestamp } from '../ledger/record.js';
 import type { Orphan } from '../ledger/reconciliationIndex.js';
 import { applyWebhookEvent } from '../webhooks/applyWebhookEvent.js';
 import type { WebhookEvent } from '../webhooks/webhookEvent.js';
 import { identifySubmission, linkRecord, whyNotLinkable } from './linkLostSubmission.js';
 import type { PollDeps } from './pollDeps.js';
 
-/** Orphans looked at per timer run. */
+/** Orphans taken from the queue per timer run (those needing no API read cost one pointer read each). */
 const ORPHANS_PER_RUN = 50;
+/**
+ * MediaMagic reads (submission and asset) all orphans of one timer run may cost together. A look costs at
+ * most {@link READS_PER_LOOK}, so at least 20 orphans are looked at per run; the rest keep their place.
+ */
+export const ORPHAN_API_READS_PER_RUN = 40;
+/** The most one look at an orphan reads: its submission, then its asset's file name. */
+const READS_PER_LOOK = 2;
 /** An orphan nobody claims for this long is not ours (another system shares the key); it is dropped. */
 const ORPHAN_TTL_MS = 24 * 3600_000;
 
-/** What became of one orphan; all but `later` remove it. */
-type OrphanOutcome = 'applied' | 'linked' | 'unrelated' | 'later';
+/**
+ * What became of one orphan. `foreign`: the look proved it another client's; it is removed like `unrelated`
+ * (the submission is gone). `later`: kept and sent to the back of the queue. `deferred`: not looked at (this
+ * run's reads were spent); it keeps its place.
+ */
+type OrphanOutcome = 'applied' | 'linked' | 'unrelated' | 'foreign' | 'later' | 'deferred';
+
+/** MediaMagic reads left to this run's orphans. */
+interface ReadBudget {
+  reads: number;
+}
 
 /** How many orphans one run settled, by outcome. */
 export interface OrphanSummary {
@@ -29,19 +50,30 @@ export interface OrphanSummary {
   readonly linked: number;
   /** Events applied late to records linked after the webhook arrived. */
   readonly applied: number;
+  /** Orphans proven another client's by one look, and dropped. */
+  readonly foreign: number;
+  /** MediaMagic reads the orphans cost (at most {@link ORPHAN_API_READS_PER_RUN}). */
+  readonly apiReads: number;
 }
 
 /** Works through the orphans. Never throws for one bad orphan: it is logged and kept for the next run. */
 export async function reconcileOrphans(deps: PollDeps, deadlineMs: number): Promise<OrphanSummary> {
   let linked = 0;
   let applied = 0;
+  let foreign = 0;
+  const budget: ReadBudget = { reads: ORPHAN_API_READS_PER_RUN };
   for (const orphan of await deps.reconciliation.listOrphans(ORPHANS_PER_RUN)) {
     if (deps.clock.now() >= deadlineMs) break;
     try {
-      const outcome = await reconcileOne(deps, orphan, deadlineMs);
+      const outcome = await reconcileOne(deps, orphan, deadlineMs, budget);
       if (outcome === 'linked') linked++;
       if (outcome === 'applied') applied++;
-      if (outcome !== 'later') await deps.reconciliation.removeOrphan(orphan.submissionId);
+      if (outcome === 'foreign') foreign++;
+      if (outcome === 'later') {
+        await deps.reconciliation.requeueOrphan(orphan.submissionId, isoTimestamp(deps.clock.now()));
+      } else if (outcome !== 'deferred') {
+        await deps.reconciliation.removeOrphan(orphan.submissionId);
+      }
     } catch (error) {
       deps.logger.warn('orphan webhook could not be reconciled this run', {
         submissionId: orphan.submissionId,
@@ -49,10 +81,15 @@ export async function reconcileOrphans(deps: PollDeps, deadlineMs: number): Prom
       });
     }
   }
-  return { linked, applied };
+  return { linked, applied, foreign, apiReads: ORPHAN_API_READS_PER_RUN - budget.reads };
 }
 
-async function reconcileOne(deps: PollDeps, orphan: Orphan, deadlineMs: number): Promise<OrphanOutcome> {
+async function reconcileOne(
+  deps: PollDeps,
+  orphan: Orphan,
+  deadlineMs: number,
+  budget: ReadBudget,
+): Promise<OrphanOutcome> {
   const expired = deps.clock.now() - Date.parse(orphan.receivedAt) > ORPHAN_TTL_MS;
   const later = (): OrphanOutcome => (expired ? 'unrelated' : 'later');
 
@@ -68,12 +105,29 @@ async function reconcileOne(deps: PollDeps, orphan: Orphan, deadlineMs: number):
     if (record?.state !== 'submitted-unconfirmed' && record?.state !== 'stuck') return later();
   }
 
-  const identity = await identifySubmission(deps, orphan.submissionId, orphan.assetId, deadlineMs);
+  if (budget.reads < READS_PER_LOOK) return 'deferred';
+  const identity = await identifySubmission(
+    { api: countedReads(deps.api, budget) },
+    orphan.submissionId,
+    orphan.assetId,
+    deadlineMs,
+  );
   if (identity.kind === 'not-found') return 'unrelated';
   if (identity.kind !== 'found') return later();
+  // A submission pointer naming a record of ours makes it ours whatever the blob path says.
+  const foreign = (): OrphanOutcome => (pointed === undefined ? 'foreign' : later());
   const key = await deps.reconciliation.findByBlobPath(identity.blobPath);
-  const record = key ? (await deps.ledger.get(key))?.record : undefined;
-  if (!record || whyNotLinkable(record, identity.blobPath) !== undefined) return later();
+  // We point a blob path at its record before every submit attempt, so a submission whose path no pointer
+  // names was never created by us: it is another client's in the same workspace.
+  if (key === undefined) return foreign();
+  // No record (yet): one claimed again under the same path could still wait for exactly this submission.
+  const record = (await deps.ledger.get(key))?.record;
+  if (!record) return later();
+  // Our record follows another submission: a generation that submits anew forgets its id first, so this
+  // already existing submission can never become its.
+  if (record.submissionId !== undefined && record.submissionId !== orphan.submissionId) return foreign();
+  // Anything else (still submitting, unconfirmed, another path since) may yet be linked: keep it.
+  if (whyNotLinkable(record, identity.blobPath) !== undefined) return later();
   // A pointer naming another record would make this link a second owner of the submission.
   if (pointed !== undefined && pointed !== record.key) return later();
   const saved = await linkRecord(
@@ -83,6 +137,23 @@ async function reconcileOne(deps: PollDeps, orphan: Orphan, deadlineMs: number):
     `submission ${orphan.submissionId} identified from a webhook (its creation response was lost)`,
   );
   return saved.kind === 'saved' ? 'linked' : 'later';
+}
+
+/** The two reads a look makes, each charged to this run's budget. */
+function countedReads(
+  api: PollDeps['api'],
+  budget: ReadBudget,
+): Pick<PollDeps['api'], 'getSubmission' | 'getAsset'> {
+  return {
+    getSubmission: (submissionId, opts) => {
+      budget.reads--;
+      return api.getSubmission(submissionId, opts);
+    },
+    getAsset: (submissionId, assetId, opts) => {
+      budget.reads--;
+      return api.getAsset(submissionId, assetId, opts);
+    },
+  };
 }
 
 /**
