@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { displayUrl, isLoopbackHost, uploadUrlProblem } from './uploadUrlPolicy.js';
+import { isLoopbackHost } from '../config/loopback.js';
+import { displayUrl, uploadUrlProblem } from './uploadUrlPolicy.js';
 
 const LIVE_API = 'https://api.mediamagic.example';
 const LOCAL_API = 'http://127.0.0.1:7071';

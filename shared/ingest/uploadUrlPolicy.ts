@@ -14,6 +14,7 @@
  * which may sit in a sovereign cloud or behind a custom domain; over https only that host's certificate
  * holder can read the SAS.
  */
+import { isLoopbackHost } from '../config/loopback.js';
 import { blobAddressProblem } from '../validation/blobAddress.js';
 
 /** Why an upload URL was refused. Stable, for logs and the ledger. */
@@ -67,12 +68,6 @@ export function displayUrl(text: string): string {
   const shortened =
     withoutCredentials.length > 200 ? `${withoutCredentials.slice(0, 200)}…` : withoutCredentials;
   return JSON.stringify(shortened);
-}
-
-/** True for `localhost`, 127.0.0.0/8 and ::1 — the hosts the emulator and Azurite listen on. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 function isLoopbackUrl(text: string): boolean {

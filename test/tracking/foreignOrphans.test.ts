@@ -1,14 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makePollSubmissionsHandler } from '../../functions/pollSubmissions.js';
-import { makeReceiveWebhookFunction } from '../../functions/receiveWebhook.js';
 import { makeSubmitOnBlobCreatedHandler } from '../../functions/submitOnBlobCreated.js';
-import { startHttpHost, type HttpHost } from '../../scripts/devHost/httpHost.js';
-import { buildAppDeps, type AppDeps } from '../../shared/app/appDeps.js';
-import { loadConfig } from '../../shared/config/loadConfig.js';
 import type { PollSummary } from '../../shared/pipeline/pollDue.js';
 import { ORPHAN_API_READS_PER_RUN } from '../../shared/pipeline/reconcileOrphans.js';
 import { sampleMedia } from '../support/media.js';
 import { useStack } from '../support/stack.js';
+import { useWebhookReceiver } from '../support/webhookReceiver.js';
 
 const FAST = {
   submitTimings: { firstPollDelayMs: 60_000, reconcileDelayMs: 60_000 },
@@ -26,38 +23,7 @@ describe('orphans of another client in the workspace', () => {
   const stack = useStack({
     emulator: { webhooks: { retryScheduleMs: [50, 100, 200, 400], timeoutMs: 2_000 } },
   });
-  let deps: AppDeps;
-  let host: HttpHost;
-
-  beforeAll(async () => {
-    const probe = await startHttpHost([], { port: 0, log: () => undefined });
-    const port = Number(new URL(probe.url).port);
-    await probe.stop();
-    const created = await stack.current.deps.client.createWebhookSubscription({
-      endpointUrl: `http://127.0.0.1:${port}/api/webhooks/mediamagic`,
-      eventTypes: ['asset.processing.completed', 'asset.processing.failed'],
-    });
-    if (!created.ok) throw new Error(created.failure.message);
-    deps = await buildAppDeps(
-      loadConfig({ ...stack.current.env, MEDIAMAGIC_WEBHOOK_SECRETS: created.value.secret }),
-      FAST,
-    );
-    const handler = makeReceiveWebhookFunction(() => Promise.resolve(deps));
-    host = await startHttpHost(
-      [
-        {
-          name: 'receiveWebhook',
-          trigger: { type: 'httpTrigger', direction: 'in', route: 'webhooks/mediamagic', methods: ['POST'] },
-          handler: (i, c) => handler(i as never, c as never),
-        },
-      ],
-      { port, log: () => undefined },
-    );
-  });
-  afterAll(async () => {
-    await host?.stop();
-    await deps?.close();
-  });
+  const receiver = useWebhookReceiver(stack, FAST);
 
   const settle = async () => {
     await stack.current.emulator.controls.processing.settled();
@@ -65,7 +31,10 @@ describe('orphans of another client in the workspace', () => {
     await sleep(50);
   };
   const poll = (): Promise<PollSummary> =>
-    makePollSubmissionsHandler(() => Promise.resolve(deps))(undefined, stack.current.invocation('p').context);
+    makePollSubmissionsHandler(() => Promise.resolve(receiver.current))(
+      undefined,
+      stack.current.invocation('p').context,
+    );
   const reads = (): number => {
     const routes = stack.current.emulator.stats().routes;
     return (
@@ -88,20 +57,20 @@ describe('orphans of another client in the workspace', () => {
       expect(sub.kind).toBe('created');
     }
     await settle();
-    expect(await deps.reconciliation.listOrphans(1_000)).toHaveLength(FOREIGN);
+    expect(await receiver.current.reconciliation.listOrphans(1_000)).toHaveLength(FOREIGN);
 
     // Ours, newest: the creation response is lost, so its webhook arrives before any submission pointer.
     stack.current.emulator.controls.faults.set([
       { route: 'submissions.create', sequence: [{ kind: 'resetAfter' }] },
     ]);
     await stack.current.upload('ours/clip.mp4', sampleMedia('video/mp4'), 'video/mp4');
-    const r = await makeSubmitOnBlobCreatedHandler(() => Promise.resolve(deps))(
+    const r = await makeSubmitOnBlobCreatedHandler(() => Promise.resolve(receiver.current))(
       stack.current.eventFor('ours/clip.mp4'),
       stack.current.invocation('s').context,
     );
     expect(r.kind).toBe('unconfirmed');
     await settle();
-    expect(await deps.reconciliation.listOrphans(1_000)).toHaveLength(FOREIGN + 1);
+    expect(await receiver.current.reconciliation.listOrphans(1_000)).toHaveLength(FOREIGN + 1);
 
     // 40 reads a run, two per look: 20 orphans a run, oldest first; ours, 61st in line, on run 4.
     const looksPerRun = ORPHAN_API_READS_PER_RUN / 2;
@@ -117,22 +86,24 @@ describe('orphans of another client in the workspace', () => {
         expect(reads() - before).toBe(summary.orphanApiReads);
         expect(summary.foreignOrphans).toBe(looksPerRun);
         expect(summary.linkedOrphans).toBe(0);
-        expect(await deps.reconciliation.listOrphans(1_000)).toHaveLength(FOREIGN + 1 - run * looksPerRun);
+        expect(await receiver.current.reconciliation.listOrphans(1_000)).toHaveLength(
+          FOREIGN + 1 - run * looksPerRun,
+        );
       } else {
         expect(summary.linkedOrphans).toBe(1);
       }
     }
 
     expect(foreign).toBe(FOREIGN);
-    expect(await deps.reconciliation.listOrphans(1_000)).toEqual([]);
+    expect(await receiver.current.reconciliation.listOrphans(1_000)).toEqual([]);
     const rec = await stack.current.record('ours/clip.mp4');
     expect(rec?.submissionId).toBeDefined();
     expect(rec?.state).toBe('complete');
-    expect(await deps.ledger.findBySubmission(rec?.submissionId ?? '')).toBe(rec?.key);
+    expect(await receiver.current.ledger.findBySubmission(rec?.submissionId ?? '')).toBe(rec?.key);
   });
   it('a foreign version of our file (our record follows another submission) is dropped after one look', async () => {
     await stack.current.upload('ours/shared.png', sampleMedia('image/png'), 'image/png');
-    const r = await makeSubmitOnBlobCreatedHandler(() => Promise.resolve(deps))(
+    const r = await makeSubmitOnBlobCreatedHandler(() => Promise.resolve(receiver.current))(
       stack.current.eventFor('ours/shared.png'),
       stack.current.invocation('s').context,
     );
@@ -146,7 +117,7 @@ describe('orphans of another client in the workspace', () => {
     });
     if (version.kind !== 'created') throw new Error(`setup: version not created (${version.kind})`);
     await settle();
-    expect((await deps.reconciliation.listOrphans(10)).map((o) => o.submissionId)).toEqual([
+    expect((await receiver.current.reconciliation.listOrphans(10)).map((o) => o.submissionId)).toEqual([
       version.submission.submissionId,
     ]);
 
@@ -154,7 +125,7 @@ describe('orphans of another client in the workspace', () => {
 
     expect(summary.foreignOrphans).toBe(1);
     expect(summary.linkedOrphans).toBe(0);
-    expect(await deps.reconciliation.listOrphans(10)).toEqual([]);
+    expect(await receiver.current.reconciliation.listOrphans(10)).toEqual([]);
     expect((await stack.current.record('ours/shared.png'))?.submissionId).toBe(ours.submissionId);
   });
 });

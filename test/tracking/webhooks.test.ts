@@ -1,14 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makePollSubmissionsHandler } from '../../functions/pollSubmissions.js';
-import { makeReceiveWebhookFunction } from '../../functions/receiveWebhook.js';
 import { makeSubmitOnBlobCreatedHandler } from '../../functions/submitOnBlobCreated.js';
-import { startHttpHost, type HttpHost } from '../../scripts/devHost/httpHost.js';
-import { buildAppDeps, type AppDeps } from '../../shared/app/appDeps.js';
-import { loadConfig } from '../../shared/config/loadConfig.js';
 import type { PollSummary } from '../../shared/pipeline/pollDue.js';
 import { resultPath } from '../../shared/storage/resultsStore.js';
 import { sampleMedia } from '../support/media.js';
 import { useStack } from '../support/stack.js';
+import { useWebhookReceiver } from '../support/webhookReceiver.js';
 
 const FAST = {
   submitTimings: { firstPollDelayMs: 60_000, reconcileDelayMs: 60_000 },
@@ -24,51 +21,22 @@ describe('webhooks first: deliveries drive records to the end', () => {
   const stack = useStack({
     emulator: { webhooks: { retryScheduleMs: [50, 100, 200, 400], timeoutMs: 2_000 } },
   });
-  let deps: AppDeps;
-  let host: HttpHost;
+  const receiver = useWebhookReceiver(stack, FAST);
   const routes = 'POST /api/integrations/submissions';
-
-  beforeAll(async () => {
-    const probe = await startHttpHost([], { port: 0, log: () => undefined });
-    const port = Number(new URL(probe.url).port);
-    await probe.stop();
-    const endpointUrl = `http://127.0.0.1:${port}/api/webhooks/mediamagic`;
-    const created = await stack.current.deps.client.createWebhookSubscription({
-      endpointUrl,
-      eventTypes: ['asset.processing.completed', 'asset.processing.failed'],
-    });
-    if (!created.ok) throw new Error(created.failure.message);
-    deps = await buildAppDeps(
-      loadConfig({ ...stack.current.env, MEDIAMAGIC_WEBHOOK_SECRETS: created.value.secret }),
-      FAST,
-    );
-    const handler = makeReceiveWebhookFunction(() => Promise.resolve(deps));
-    host = await startHttpHost(
-      [
-        {
-          name: 'receiveWebhook',
-          trigger: { type: 'httpTrigger', direction: 'in', route: 'webhooks/mediamagic', methods: ['POST'] },
-          handler: (i, c) => handler(i as never, c as never),
-        },
-      ],
-      { port, log: () => undefined },
-    );
-  });
-  afterAll(async () => {
-    await host?.stop();
-    await deps?.close();
-  });
 
   const submit = async (name: string, mime: string) => {
     await stack.current.upload(name, sampleMedia(mime), mime);
-    const r = await makeSubmitOnBlobCreatedHandler(() => Promise.resolve(deps))(
+    const r = await makeSubmitOnBlobCreatedHandler(() => Promise.resolve(receiver.current))(
       stack.current.eventFor(name),
       stack.current.invocation('s').context,
     );
     expect(r.kind).toBe('submitted');
   };
   const poll = (): Promise<PollSummary> =>
-    makePollSubmissionsHandler(() => Promise.resolve(deps))(undefined, stack.current.invocation('p').context);
+    makePollSubmissionsHandler(() => Promise.resolve(receiver.current))(
+      undefined,
+      stack.current.invocation('p').context,
+    );
   const settle = async () => {
     await stack.current.emulator.controls.processing.settled();
     await stack.current.emulator.controls.webhooks.idle();
@@ -91,7 +59,9 @@ describe('webhooks first: deliveries drive records to the end', () => {
       const rec = await stack.current.record(n);
       expect(rec?.state, n).toBe('complete');
       expect(rec?.seenEventIds).toHaveLength(1);
-      expect(await deps.resultsContainer.getBlobClient(resultPath(n, 'result')).exists()).toBe(true);
+      expect(await receiver.current.resultsContainer.getBlobClient(resultPath(n, 'result')).exists()).toBe(
+        true,
+      );
     }
     const apiCalls = stack.current.emulator.stats().requests.total - before;
     expect(apiCalls / names.length).toBeLessThanOrEqual(4);
@@ -113,7 +83,7 @@ describe('webhooks first: deliveries drive records to the end', () => {
       { route: 'submissions.create', sequence: [{ kind: 'resetAfter' }] },
     ]);
     await stack.current.upload('lost/clip.mp4', sampleMedia('video/mp4'), 'video/mp4');
-    const r = await makeSubmitOnBlobCreatedHandler(() => Promise.resolve(deps))(
+    const r = await makeSubmitOnBlobCreatedHandler(() => Promise.resolve(receiver.current))(
       stack.current.eventFor('lost/clip.mp4'),
       stack.current.invocation('s').context,
     );
@@ -126,9 +96,9 @@ describe('webhooks first: deliveries drive records to the end', () => {
     const rec = await stack.current.record('lost/clip.mp4');
     expect(rec?.state).toBe('complete');
     expect(rec?.submissionId).toBeDefined();
-    expect(await deps.ledger.findBySubmission(rec?.submissionId ?? '')).toBe(rec?.key);
+    expect(await receiver.current.ledger.findBySubmission(rec?.submissionId ?? '')).toBe(rec?.key);
     expect(stack.current.emulator.stats().submissionsByBlobPath[rec?.blobPath ?? '']).toBe(1);
-    expect(await deps.reconciliation.listOrphans(10)).toEqual([]);
+    expect(await receiver.current.reconciliation.listOrphans(10)).toEqual([]);
   });
 
   it('a webhook that overtook the submission pointer (an orphan of a linked record) is applied late, without API reads, and forgotten', async () => {
@@ -147,7 +117,7 @@ describe('webhooks first: deliveries drive records to the end', () => {
       type: string;
       data: { submission_id: string; asset_id: string };
     };
-    await deps.reconciliation.recordOrphan({
+    await receiver.current.reconciliation.recordOrphan({
       submissionId: event.data.submission_id,
       assetId: event.data.asset_id,
       eventType: event.type,
@@ -167,7 +137,7 @@ describe('webhooks first: deliveries drive records to the end', () => {
     expect(after?.seenEventIds).toContain(event.id);
     // The event made the record due with the asset complete: results were read, the status never was.
     expect(statusReads()).toBe(readsBefore);
-    expect(await deps.reconciliation.listOrphans(10)).toEqual([]);
+    expect(await receiver.current.reconciliation.listOrphans(10)).toEqual([]);
   });
 
   it('a submitter that died between its pointer write and its record write is finished from the webhook', async () => {
@@ -178,7 +148,7 @@ describe('webhooks first: deliveries drive records to the end', () => {
     ]);
     stack.current.emulator.controls.webhooks.setChaos({ script: ['drop'] });
     await stack.current.upload('died/clip.mp4', sampleMedia('video/mp4'), 'video/mp4');
-    const r = await makeSubmitOnBlobCreatedHandler(() => Promise.resolve(deps))(
+    const r = await makeSubmitOnBlobCreatedHandler(() => Promise.resolve(receiver.current))(
       stack.current.eventFor('died/clip.mp4'),
       stack.current.invocation('s').context,
     );
@@ -189,10 +159,10 @@ describe('webhooks first: deliveries drive records to the end', () => {
       .submissions()
       .find((s) => s.assets.some((a) => a.blobPath === before?.blobPath));
     if (!before || !submission) throw new Error('setup: no record or no submission');
-    await deps.ledger.linkSubmission(submission.submissionId, before.key);
+    await receiver.current.ledger.linkSubmission(submission.submissionId, before.key);
 
     // Its webhook: the receiver cannot apply it (the record has no id) and asks for redelivery every time.
-    const fired = await deps.client.fireSandboxEvent({
+    const fired = await receiver.current.client.fireSandboxEvent({
       eventType: 'asset.processing.completed',
       submissionId: submission.submissionId,
     });
@@ -212,7 +182,7 @@ describe('webhooks first: deliveries drive records to the end', () => {
     expect(after?.submissionId).toBe(submission.submissionId);
     expect(after?.state).toBe('complete');
     expect(stack.current.emulator.stats().submissionsByBlobPath[after?.blobPath ?? '']).toBe(1);
-    expect(await deps.reconciliation.listOrphans(10)).toEqual([]);
+    expect(await receiver.current.reconciliation.listOrphans(10)).toEqual([]);
   });
 
   it('duplicated, reordered and dropped deliveries converge to the right final state', async () => {
@@ -230,7 +200,7 @@ describe('webhooks first: deliveries drive records to the end', () => {
       for (const n of names) {
         const rec = await stack.current.record(n);
         if (rec && rec.state !== 'complete' && rec.state !== 'dead-lettered') {
-          await deps.ledger.update(rec.key, (r) => ({
+          await receiver.current.ledger.update(rec.key, (r) => ({
             ...r,
             due: new Date(Date.now() - 1000).toISOString(),
           }));
@@ -253,7 +223,7 @@ describe('webhooks first: deliveries drive records to the end', () => {
     // Make them due so the timer works on them while the deliveries for them are in flight.
     for (const n of names) {
       const rec = await stack.current.record(n);
-      await deps.ledger.update(rec?.key ?? '', (r) => ({
+      await receiver.current.ledger.update(rec?.key ?? '', (r) => ({
         ...r,
         due: new Date(Date.now() - 1000).toISOString(),
       }));
