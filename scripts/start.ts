@@ -9,7 +9,8 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startAzurite, type AzuriteInstance } from '../devkit/azurite.js';
@@ -151,8 +152,11 @@ async function main(): Promise<void> {
       }
     });
 
+    // The key is shown masked; a machine that needs it (the tests, a script) reads it from an owner-only file.
+    const keysFile = writeKeysFile({ apiKey, webhookSecrets });
+    cleanup.push(() => Promise.resolve(rmSync(path.dirname(keysFile), { recursive: true, force: true })));
     console.log(
-      `STACK_READY ${JSON.stringify({ storage, apiUrl, apiKey, hostUrl, webhookUrl: `${hostUrl}/api/webhooks/mediamagic`, sourceContainer: env.SOURCE_CONTAINER })}`,
+      `STACK_READY ${JSON.stringify({ storage, apiUrl, apiKey: mask(apiKey), keysFile, hostUrl, webhookUrl: `${hostUrl}/api/webhooks/mediamagic`, sourceContainer: env.SOURCE_CONTAINER })}`,
     );
     say('ready. Next:');
     say(`  npx mediamagic-autosubmit upload path/to/video.mp4    # into container "${env.SOURCE_CONTAINER}"`);
@@ -262,7 +266,21 @@ function writeSettingsFile(file: string, env: Record<string, string>): void {
     Values: Record<string, string>;
   };
   const values = { ...sample.Values, ...env, [GENERATED_MARKER]: 'true' };
-  writeFileSync(file, `${JSON.stringify({ IsEncrypted: false, Values: values }, null, 2)}\n`);
+  // It holds the API key and webhook secrets: readable by its owner only.
+  writeFileSync(file, `${JSON.stringify({ IsEncrypted: false, Values: values }, null, 2)}\n`, {
+    mode: 0o600,
+  });
+  chmodSync(file, 0o600);
+}
+
+/**
+ * Writes the stack's secrets to a fresh owner-only file (in a directory only its owner may enter) and returns
+ * its path, so `STACK_READY` can show the key masked.
+ */
+function writeKeysFile(keys: { readonly apiKey: string; readonly webhookSecrets: string }): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'mediamagic-stack-')), 'keys.json');
+  writeFileSync(file, `${JSON.stringify(keys)}\n`, { mode: 0o600 });
+  return file;
 }
 
 function definedOnly(values: Record<string, string>): Record<string, string> {

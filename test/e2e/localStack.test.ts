@@ -1,6 +1,6 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import path from 'node:path';
@@ -14,7 +14,9 @@ import { sampleMedia } from '../support/media.js';
 interface StackInfo {
   storage: string;
   apiUrl: string;
+  /** Masked: the key itself is only in `keysFile`. */
   apiKey: string;
+  keysFile: string;
   hostUrl: string;
   webhookUrl: string;
   sourceContainer: string;
@@ -79,11 +81,16 @@ describe('npm start: the whole pipeline locally', () => {
   it('files uploaded with the CLI reach results (status --json says complete); Ctrl-C leaves nothing listening', async () => {
     const { child, info, output } = await startStack(app.root);
     running = child;
+    const keys = JSON.parse(readFileSync(info.keysFile, 'utf8')) as { apiKey: string };
+    expect(keys.apiKey.length).toBeGreaterThan(12);
+    expect(statSync(info.keysFile).mode & 0o077, 'the keys file is readable by its owner only').toBe(0);
+    expect(output(), 'npm start prints the key masked, never whole').not.toContain(keys.apiKey);
+    expect(info.apiKey).toBe(`${keys.apiKey.slice(0, 8)}…${keys.apiKey.slice(-4)}`);
     const cliEnv = {
       PATH: process.env.PATH ?? '',
       AzureWebJobsStorage: info.storage,
       MEDIAMAGIC_API_BASE_URL: info.apiUrl,
-      MEDIAMAGIC_API_KEY: info.apiKey,
+      MEDIAMAGIC_API_KEY: keys.apiKey,
     };
     const work = mkdtempSync(path.join(tmpdir(), 'mm-files-'));
     const cli = (...args: string[]): { code: number | null; json: Record<string, unknown> } => {
@@ -92,7 +99,7 @@ describe('npm start: the whole pipeline locally', () => {
         env: cliEnv,
         encoding: 'utf8',
       });
-      expect(r.stdout + r.stderr).not.toContain(info.apiKey);
+      expect(r.stdout + r.stderr).not.toContain(keys.apiKey);
       return { code: r.status, json: JSON.parse(r.stdout || '{}') as Record<string, unknown> };
     };
     const files: [string, string][] = [
@@ -133,6 +140,7 @@ describe('npm start: the whole pipeline locally', () => {
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);
+    expect(existsSync(info.keysFile), 'the keys file is removed on Ctrl-C').toBe(false);
     const blobEndpoint = /BlobEndpoint=([^;]+)/.exec(info.storage)?.[1] ?? '';
     for (const url of [info.apiUrl, info.hostUrl, blobEndpoint]) expect(await portOpen(url), url).toBe(false);
   }, 180_000);
