@@ -1,6 +1,10 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { withFunctionsCoreStandIn, type FunctionMetadata } from './functionsCoreStandIn.js';
+import {
+  DuplicateFunctionError,
+  withFunctionsCoreStandIn,
+  type FunctionMetadata,
+} from './functionsCoreStandIn.js';
 
 const requireHere = createRequire(__filename);
 
@@ -22,6 +26,28 @@ describe('withFunctionsCoreStandIn', () => {
     );
     expect(result).toBe('worked');
     expect(seen).toEqual(['f:true']);
+  });
+
+  it('refuses a second registration of the same name, as the worker does, and reports only the first', () => {
+    const seen: string[] = [];
+    const handler = (): Promise<unknown> => Promise.resolve();
+    let refused: unknown;
+    withFunctionsCoreStandIn(
+      () => {
+        const core = requireHere('@azure/functions-core') as CoreApi;
+        core.registerFunction({ name: 'f', bindings: {} }, handler);
+        try {
+          core.registerFunction({ name: 'f', bindings: {} }, handler);
+        } catch (error) {
+          refused = error;
+        }
+        core.registerFunction({ name: 'g', bindings: {} }, handler);
+      },
+      (metadata) => seen.push(metadata.name),
+    );
+    expect(refused).toBeInstanceOf(DuplicateFunctionError);
+    expect(refused).toMatchObject({ code: 'duplicate-function', functionName: 'f' });
+    expect(seen).toEqual(['f', 'g']);
   });
 
   it('puts the real resolution back afterwards, also when the work throws', () => {

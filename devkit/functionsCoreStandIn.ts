@@ -22,6 +22,25 @@ export interface FunctionMetadata {
 /** A handler as registered: the user's handler, called with (triggerInput, InvocationContext). */
 export type RegisteredHandler = (input: unknown, context: unknown) => Promise<unknown>;
 
+/**
+ * Thrown by the stand-in's `registerFunction` for a name already registered, as the Node worker throws for
+ * a function id it already holds (the id is the name; the library never sets another). Thrown inside the
+ * `require` of the entry file that registers the second time, so it fails that file's load — and the
+ * worker fails the whole app on it.
+ */
+export class DuplicateFunctionError extends Error {
+  override readonly name = 'DuplicateFunctionError';
+  /** Stable: branch on this, never on the message. */
+  readonly code = 'duplicate-function';
+  constructor(
+    /** The name registered twice. */
+    readonly functionName: string,
+    message = `a function named "${functionName}" has already been registered`,
+  ) {
+    super(message);
+  }
+}
+
 /** Told of every `registerFunction` call. */
 export type OnRegister = (metadata: FunctionMetadata, handler: RegisteredHandler) => void;
 
@@ -29,14 +48,18 @@ type LoadFn = (request: string, parent: unknown, isMain: boolean) => unknown;
 
 /**
  * Runs `work` with every `require('@azure/functions-core')` answered by the stand-in, reporting each
- * registration to `onRegister`; the real resolution is back once `work` returns or throws.
+ * registration to `onRegister` and refusing a second one of the same name ({@link DuplicateFunctionError});
+ * the real resolution is back once `work` returns or throws.
  */
 export function withFunctionsCoreStandIn<T>(work: () => T, onRegister: OnRegister = () => undefined): T {
+  const registered = new Set<string>();
   const standIn = {
     version: 'stand-in',
     setProgrammingModel: () => undefined,
     getProgrammingModel: () => undefined,
     registerFunction: (metadata: FunctionMetadata, handler: RegisteredHandler) => {
+      if (registered.has(metadata.name)) throw new DuplicateFunctionError(metadata.name);
+      registered.add(metadata.name);
       onRegister(metadata, handler);
       return { dispose: () => undefined };
     },

@@ -45,6 +45,21 @@ describe('loadLikeWorker', () => {
     expect(loaded.registrations.map((r) => r.metadata.name)).toEqual(['fine']);
   });
 
+  it('refuses an app that registers one function name twice, naming both entry files, as the worker does', () => {
+    const files = { 'a.js': registering('twice'), 'b.js': registering('fine'), 'c.js': registering('twice') };
+    expect(() => loadLikeWorker(appWith(files))).toThrow(
+      /function "twice" is registered twice, first by dist\/functions\/a\.js and again by dist\/functions\/c\.js/,
+    );
+    const loaded = loadLikeWorker(appWith(files), { keepGoing: true });
+    expect(loaded.registrations.map((r) => r.metadata.name)).toEqual(['twice', 'fine']);
+    expect(loaded.errors).toEqual([
+      {
+        file: 'dist/functions/c.js',
+        message: expect.stringContaining('"twice" is registered twice') as string,
+      },
+    ]);
+  });
+
   it('finds nothing, without throwing, when main matches no file', () => {
     const loaded = loadLikeWorker(appWith({}));
     expect(loaded.files).toEqual([]);

@@ -2,12 +2,14 @@
  * Loads a compiled app the way the Azure Functions Node worker does: every file matched by package.json
  * `main`, in sorted order, with `@azure/functions-core` answered by the stand-in, collecting what the app
  * registered. The dev host runs what it returns, the cold-start benchmark times it, and the registration
- * test checks it, so all three see the registrations the real host would.
+ * test checks it, so all three see the registrations the real host would. Like the worker, it refuses an
+ * app that registers one function name twice, naming both entry files.
  */
 import { globSync, readFileSync } from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import {
+  DuplicateFunctionError,
   withFunctionsCoreStandIn,
   type FunctionMetadata,
   type RegisteredHandler,
@@ -53,19 +55,41 @@ export function loadLikeWorker(appRoot: string, options: LoadOptions = {}): Load
   const exports = new Map<string, unknown>();
   const errors: LoadError[] = [];
   const requireFromApp = Module.createRequire(path.join(appRoot, 'package.json'));
+  // Which entry file registered each name, so a duplicate can name both registrations.
+  const registeredBy = new Map<string, string>();
+  let loading = '';
   withFunctionsCoreStandIn(
     () => {
       for (const file of files) {
+        loading = file;
         try {
           const loaded = requireFromApp(path.join(appRoot, file)) as Record<string, unknown>;
           for (const [name, value] of Object.entries(loaded)) exports.set(name, value);
-        } catch (error) {
+        } catch (caught) {
+          const error =
+            caught instanceof DuplicateFunctionError ? naming(caught, registeredBy, file) : caught;
           if (!options.keepGoing) throw error;
           errors.push({ file, message: error instanceof Error ? error.message : String(error) });
         }
       }
     },
-    (metadata, handler) => registrations.push({ metadata, handler }),
+    (metadata, handler) => {
+      registeredBy.set(metadata.name, loading);
+      registrations.push({ metadata, handler });
+    },
   );
   return { main: pkg.main, files, registrations, exports, errors };
+}
+
+/** The stand-in's duplicate error again, its message naming the file of each registration. */
+function naming(
+  error: DuplicateFunctionError,
+  registeredBy: ReadonlyMap<string, string>,
+  file: string,
+): DuplicateFunctionError {
+  const first = registeredBy.get(error.functionName) ?? 'an earlier file';
+  return new DuplicateFunctionError(
+    error.functionName,
+    `function "${error.functionName}" is registered twice, first by ${first} and again by ${file}; the Functions worker refuses to load such an app (a stale file left in dist/ by a renamed function does this: rebuild with npm run build)`,
+  );
 }

@@ -1,7 +1,8 @@
 /**
  * The dev host's HTTP side: serves every registered HTTP function at `/api/<route>` (the host's default
  * prefix), turning each Node request into the library's real `HttpRequest` and the returned
- * `HttpResponseInit` back into a response.
+ * `HttpResponseInit` back into a response. Like the host, it answers 404 both for a path no function
+ * serves and for a method the function does not allow.
  */
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -53,10 +54,10 @@ export async function startHttpHost(
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-    const route = routes.find((r) => r.path === url.pathname);
+    // The host registers each route together with its methods, so a method the function does not list
+    // finds no route at all: 404 like an unknown path, never 405.
+    const route = routes.find((r) => r.path === url.pathname && r.methods.includes(req.method ?? ''));
     if (!route) return void res.writeHead(404).end();
-    if (!route.methods.includes(req.method ?? ''))
-      return void res.writeHead(405, { allow: route.methods.join(', ') }).end();
     const body = await readBody(req, options.maxBodyBytes ?? 100 * 1024 * 1024);
     if (body === undefined) return void res.writeHead(413).end();
     const headers: Record<string, string> = {};

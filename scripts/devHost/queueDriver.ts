@@ -1,7 +1,9 @@
 /**
  * The dev host's queue trigger: polls a Storage queue and calls the registered handler per message, with
- * the host's semantics — base64 decoding, JSON parsed when it is JSON, delete on success, redelivery after
- * the visibility timeout on failure, and a `<queue>-poison` queue after `maxDequeueCount` tries.
+ * the host's semantics — decoding by `messageEncoding` (a message that does not decode goes straight to
+ * `<queue>-poison`, the function never called), JSON parsed when it is JSON (./queueMessageBody.ts),
+ * delete on success, redelivery after the visibility timeout on failure, and a `<queue>-poison` queue after
+ * `maxDequeueCount` tries.
  *
  * Like the Functions host's queue listener, it fetches a new batch as soon as the number of messages in
  * progress falls to `newBatchThreshold`, not when the whole previous batch is done, so one slow message
@@ -12,6 +14,7 @@ import type { DequeuedMessageItem, QueueClient } from '@azure/storage-queue';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RegisteredFunction } from './loadApp.js';
 import { holdMessage } from './messageLease.js';
+import { decodeQueueMessage, queueTriggerInput, type QueueMessageEncoding } from './queueMessageBody.js';
 
 /** Options of {@link startQueueDriver}; the defaults are the host's (host.json `extensions.queues`). */
 export interface QueueDriverOptions {
@@ -27,6 +30,8 @@ export interface QueueDriverOptions {
   readonly newBatchThreshold?: number;
   /** Wait after an empty receive. Default 500. */
   readonly idlePollMs?: number;
+  /** How message text is decoded before the handler sees it. Default `base64`, as in the host. */
+  readonly messageEncoding?: QueueMessageEncoding;
   readonly log: (functionName: string, level: string, message: string) => void;
 }
 
@@ -46,6 +51,7 @@ export function startQueueDriver(fn: RegisteredFunction, options: QueueDriverOpt
     maxDequeueCount: options.maxDequeueCount ?? 5,
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
     idlePollMs: options.idlePollMs ?? 500,
+    messageEncoding: options.messageEncoding ?? 'base64',
   };
   const stopping = new AbortController();
   const inFlight = new Set<Promise<void>>();
@@ -97,6 +103,16 @@ async function handle(
   message: DequeuedMessageItem,
 ): Promise<void> {
   const log = (level: string, text: string): void => options.log(fn.name, level, text);
+  const decoded = decodeQueueMessage(message.messageText, settings.messageEncoding);
+  if (decoded === undefined) {
+    // As the extension does: no retry and no invocation, the message goes to the poison queue untouched.
+    await poisonMessage(options, message, message.popReceipt);
+    log(
+      'warning',
+      `message ${message.messageId} is not valid ${settings.messageEncoding} (host.json extensions.queues.messageEncoding): moved to ${options.poison.name} without calling the function`,
+    );
+    return;
+  }
   const lease = holdMessage(options.queue, message, settings.visibilityTimeoutSeconds, log);
   const context = new InvocationContext({
     functionName: fn.name,
@@ -104,7 +120,7 @@ async function handle(
     logHandler: (level, ...args) => log(level, args.map(String).join(' ')),
   });
   const failure = await Promise.resolve()
-    .then(() => fn.handler(decode(message.messageText), context))
+    .then(() => fn.handler(queueTriggerInput(decoded), context))
     .then(
       () => undefined,
       (error: unknown) => ({ error }),
@@ -120,8 +136,7 @@ async function handle(
     `failed (try ${message.dequeueCount}): ${error instanceof Error ? error.message : String(error)}`,
   );
   if (message.dequeueCount >= settings.maxDequeueCount) {
-    await options.poison.sendMessage(message.messageText);
-    await options.queue.deleteMessage(message.messageId, popReceipt);
+    await poisonMessage(options, message, popReceipt);
     log('warning', `message ${message.messageId} moved to ${options.poison.name}`);
   } else {
     // As the host does: the retry comes one visibility timeout after the failure, not after the receive.
@@ -134,12 +149,12 @@ async function handle(
   }
 }
 
-/** As the host does with `messageEncoding: base64`: decode, then hand over JSON as an object. */
-function decode(text: string): unknown {
-  const decoded = /^[A-Za-z0-9+/]+={0,2}$/.test(text) ? Buffer.from(text, 'base64').toString('utf8') : text;
-  try {
-    return JSON.parse(decoded) as unknown;
-  } catch {
-    return decoded;
-  }
+/** Copies the message's raw text to the poison queue, then deletes it from the queue. */
+async function poisonMessage(
+  options: QueueDriverOptions,
+  message: DequeuedMessageItem,
+  popReceipt: string,
+): Promise<void> {
+  await options.poison.sendMessage(message.messageText);
+  await options.queue.deleteMessage(message.messageId, popReceipt);
 }

@@ -26,6 +26,15 @@ describe('the dev host reads the queue trigger settings from host.json', () => {
     expect(readHostQueueSettings(process.cwd())).toMatchObject({ maxDequeueCount: 5 });
   });
 
+  it('takes messageEncoding in any case, as the extension does, and refuses one it does not know', () => {
+    const encoding = (value: unknown): unknown =>
+      readHostQueueSettings(appRootWith({ extensions: { queues: { messageEncoding: value } } }))
+        .messageEncoding;
+    expect(encoding('None')).toBe('none');
+    expect(encoding('base64')).toBe('base64');
+    expect(() => encoding('utf8')).toThrow(/messageEncoding/);
+  });
+
   it('refuses a batchSize the host would refuse (more than 32)', () => {
     expect(() => readHostQueueSettings(appRootWith({ extensions: { queues: { batchSize: 64 } } }))).toThrow(
       /batchSize/,

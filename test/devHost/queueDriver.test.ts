@@ -38,6 +38,7 @@ describe('dev host queue driver (against Azurite)', () => {
     handler: (input: unknown) => Promise<void>,
     options: Partial<QueueDriverOptions> = {},
     bodies: readonly unknown[] = [],
+    rawTexts: readonly string[] = [],
   ) => {
     const name = `driver${++seq}`;
     const queue = service.getQueueClient(name);
@@ -45,7 +46,9 @@ describe('dev host queue driver (against Azurite)', () => {
     await queue.create();
     await poison.create();
     for (const body of bodies) await queue.sendMessage(encode(body));
+    for (const text of rawTexts) await queue.sendMessage(text);
     const errors: string[] = [];
+    const warnings: string[] = [];
     const fn: RegisteredFunction = {
       name: 'fn',
       trigger: { type: 'queueTrigger', direction: 'in', queueName: name },
@@ -57,10 +60,11 @@ describe('dev host queue driver (against Azurite)', () => {
       idlePollMs: 20,
       log: (_fn, level, message) => {
         if (level === 'error') errors.push(message);
+        if (level === 'warning') warnings.push(message);
       },
       ...options,
     });
-    return { queue, poison, driver, errors };
+    return { queue, poison, driver, errors, warnings };
   };
 
   it('keeps the other slots busy while one message is slow, and never runs more than batchSize + newBatchThreshold', async () => {
@@ -145,6 +149,72 @@ describe('dev host queue driver (against Azurite)', () => {
     const [parked] = (await poison.receiveMessages()).receivedMessageItems;
     expect(parked?.messageText).toBe(encode({ doomed: true }));
     expect(await queued(queue)).toBe(0);
+  });
+
+  it('moves a message that is not valid base64 straight to <queue>-poison, unchanged, without calling the function', async () => {
+    const seen: unknown[] = [];
+    // Plain JSON, and text Node's lenient decoder would accept (five characters: no whole base64 group).
+    const notBase64 = ['{"plain":"json"}', 'abcde'];
+    const { queue, poison, driver, warnings } = await drive(
+      (input) => {
+        seen.push(input);
+        return Promise.resolve();
+      },
+      {},
+      [{ fine: true }],
+      notBase64,
+    );
+
+    await until(async () => (await queued(poison)) === 2 && seen.length === 1, 'two poisoned, one handled');
+    await driver.stop();
+
+    expect(seen).toEqual([{ fine: true }]);
+    const parked = (await poison.receiveMessages({ numberOfMessages: 32 })).receivedMessageItems;
+    expect(parked.map((m) => m.messageText).sort()).toEqual([...notBase64].sort());
+    expect(await queued(queue)).toBe(0);
+    expect(warnings.filter((w) => w.includes('not valid base64'))).toHaveLength(2);
+  });
+
+  it('hands the handler what @azure/functions does: JSON parsed when it is JSON, the decoded string otherwise', async () => {
+    const seen: unknown[] = [];
+    const b64 = (text: string): string => Buffer.from(text).toString('base64');
+    const { driver } = await drive(
+      (input) => {
+        seen.push(input);
+        return Promise.resolve();
+      },
+      { batchSize: 1 },
+      [],
+      // Whitespace inside base64 is skipped, as .NET's decoder skips it.
+      [
+        b64('plain text'),
+        b64('42'),
+        `${b64('{"a":1}').slice(0, 4)}
+${b64('{"a":1}').slice(4)}`,
+      ],
+    );
+
+    await until(() => seen.length === 3, 'three messages');
+    await driver.stop();
+    expect(seen).toEqual(['plain text', 42, { a: 1 }]);
+  });
+
+  it('with messageEncoding none passes the text as it is, so plain JSON reaches the function', async () => {
+    const seen: unknown[] = [];
+    const { poison, driver } = await drive(
+      (input) => {
+        seen.push(input);
+        return Promise.resolve();
+      },
+      { messageEncoding: 'none' },
+      [],
+      ['{"plain":"json"}'],
+    );
+
+    await until(() => seen.length === 1, 'the message');
+    await driver.stop();
+    expect(seen).toEqual([{ plain: 'json' }]);
+    expect(await queued(poison)).toBe(0);
   });
 
   it('stop() resolves only after the in-flight message is done and deleted', async () => {
