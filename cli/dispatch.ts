@@ -4,6 +4,7 @@
  */
 import { runBackfillCommand } from './backfill.js';
 import { runEmulator } from './emulator.js';
+import { runFailures } from './failures.js';
 import { EXIT, exitCodeHelp } from './lib/exitCodes.js';
 import type { CliIo, Command } from './lib/io.js';
 import { Output } from './lib/output.js';
@@ -19,8 +20,11 @@ export interface CommandEntry {
   readonly run: Command;
   /** One line for `--help`. */
   readonly summary: string;
-  /** Stops cleanly on the abort signal (Ctrl-C); other commands are simply ended by it. */
-  readonly interruptible?: boolean;
+  /**
+   * Stops cleanly on the abort signal (Ctrl-C) — always, or for the arguments the function accepts (e.g.
+   * `status --watch`); other runs are simply ended by it.
+   */
+  readonly interruptible?: boolean | ((args: readonly string[]) => boolean);
 }
 
 /** Every command, with its one-line summary for `--help`. */
@@ -28,14 +32,23 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   upload: { run: runUpload, summary: 'upload local files into the source container, typed by extension' },
   status: {
     run: runStatus,
-    summary: 'counts by state, every failure with its reason; --blob NAME for one file',
+    summary: 'counts by state, every failure with its reason; --blob NAME for one file; --watch to follow',
+    interruptible: (args) => args.includes('--watch'),
+  },
+  failures: {
+    run: runFailures,
+    summary: 'every file that failed and needs a person, newest first (--since 2h), with what to do',
   },
   backfill: {
     run: runBackfillCommand,
     summary: 'submit blobs the ledger has never seen (resumable, --dry-run)',
     interruptible: true,
   },
-  resubmit: { run: runResubmit, summary: 're-drive a rejected, dead-lettered or blocked file after a fix' },
+  resubmit: {
+    run: runResubmit,
+    summary: 're-drive a rejected, dead-lettered or blocked file after a fix, or --all-failed',
+    interruptible: (args) => args.includes('--all-failed'),
+  },
   link: {
     run: runLink,
     summary: 'give a stuck file the MediaMagic submission id its lost creation response never told us',
@@ -73,8 +86,9 @@ export function globalUsage(): string {
 
 /** True when the command `args` names finishes cleanly on Ctrl-C (so the first Ctrl-C should not exit). */
 export function isInterruptible(args: readonly string[]): boolean {
-  const name = args[0] ?? '';
-  return Object.hasOwn(COMMANDS, name) && COMMANDS[name]?.interruptible === true;
+  const [name = '', ...rest] = args;
+  const interruptible = Object.hasOwn(COMMANDS, name) ? COMMANDS[name]?.interruptible : undefined;
+  return typeof interruptible === 'function' ? interruptible(rest) : interruptible === true;
 }
 
 /** Runs the command line `args` (without `node` and the script). Never throws. */

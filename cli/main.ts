@@ -2,8 +2,9 @@
 /**
  * The `mediamagic-autosubmit` executable (package.json `bin`). Wires the real process to {@link runCli}:
  * streams, environment, working directory, Ctrl-C, and the exit code — set after stdout and stderr are
- * flushed, so piped output is never cut short. Ctrl-C ends a short command at once; for `backfill` and
- * `emulator` it is an abort signal they stop cleanly on, and a second Ctrl-C exits at once.
+ * flushed, so piped output is never cut short. Ctrl-C ends a short command at once; for `backfill`,
+ * `emulator`, `status --watch` and `resubmit --all-failed` it is an abort signal they stop cleanly on, and
+ * a second Ctrl-C exits at once.
  */
 import { isInterruptible, runCli } from './dispatch.js';
 import { EXIT } from './lib/exitCodes.js';

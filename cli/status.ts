@@ -18,9 +18,10 @@ import { runCommand } from './lib/runCommand.js';
 import { loadCliConfig } from './lib/settings.js';
 import { buildStatusReport, type StatusReport } from './lib/statusReport.js';
 import { recordLines, statusLines } from './lib/statusText.js';
+import { watch, WATCH_FLAGS, watchIntervalMs } from './lib/watch.js';
 
 /** `status --help`. */
-export const STATUS_USAGE = `Usage: mediamagic-autosubmit status [--blob <name>] [--json]
+export const STATUS_USAGE = `Usage: mediamagic-autosubmit status [--blob <name>] [--json | --watch [--interval <s>]]
 
 Without --blob: the number of ledger records in each state (every state, zero included), every failure
 (rejected, dead-lettered, blocked, stuck) with its reason and what to do, and the records due for the
@@ -30,9 +31,12 @@ change with its reason, and where its results are in the results container.
 
   --blob <name>  the blob name in the source container, e.g. videos/clip.mp4 (case-sensitive)
   --json         print the result as JSON (shapes in docs/cli.md)
+  --watch        print the report again every interval until Ctrl-C (on a terminal the screen is
+                 redrawn; piped, the reports follow each other)
+  --interval <s> with --watch: seconds between refreshes, 1–3600 (default 5)
   --help         show this help
 
-Exit codes: 0 ok · 2 usage · 3 configuration · 4 no record for --blob`;
+Exit codes: 0 ok (with --watch: stopped by Ctrl-C) · 2 usage · 3 configuration · 4 no record for --blob`;
 
 /** Runs `status`. */
 export const runStatus: Command = (args, io) =>
@@ -44,6 +48,7 @@ export const runStatus: Command = (args, io) =>
           blob: { type: 'string' },
           json: { type: 'boolean', default: false },
           help: { type: 'boolean', default: false },
+          ...WATCH_FLAGS,
         },
       }),
     );
@@ -51,8 +56,23 @@ export const runStatus: Command = (args, io) =>
       output.out(STATUS_USAGE);
       return EXIT.ok;
     }
+    const intervalMs = watchIntervalMs('status', values);
     const config = loadCliConfig(io, output);
     const blob = values.blob;
+    if (intervalMs !== undefined) {
+      await withAppDeps(config, silentLogger, (deps) =>
+        watch(output, {
+          render: async () =>
+            blob !== undefined
+              ? recordLines(await readRecordView(deps, blob))
+              : statusLines(await readStatusReport(deps)),
+          intervalMs,
+          clock: deps.clock,
+          signal: io.signal,
+        }),
+      );
+      return EXIT.ok;
+    }
     if (blob !== undefined) {
       const view = await withAppDeps(config, silentLogger, (deps) => readRecordView(deps, blob));
       if (values.json) output.json(view);

@@ -25,6 +25,11 @@ export class Output {
     return this.io.stderr.isTTY === true;
   }
 
+  /** True when stdout is a terminal (`status --watch` clears the screen only there). */
+  get stdoutIsTTY(): boolean {
+    return this.io.stdout.isTTY === true;
+  }
+
   /** Terminal width for progress bars (80 when unknown). */
   get columns(): number {
     return this.io.stderr.columns ?? 80;
@@ -49,6 +54,11 @@ export class Output {
   /** Prints one JSON document to stdout: the whole result of a `--json` run. */
   json(value: unknown): void {
     this.io.stdout.write(`${JSON.stringify(this.redactor.value(value), null, 2)}\n`);
+  }
+
+  /** Writes raw text to stdout without a newline (screen control for `--watch` on a terminal). */
+  rawOut(text: string): void {
+    this.io.stdout.write(this.redactor.text(text));
   }
 
   /** Writes raw text to stderr without a newline (progress bar redraws). */

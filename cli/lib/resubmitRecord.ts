@@ -68,6 +68,17 @@ export async function resubmitRecord(deps: SubmitDeps, blob: string): Promise<Re
   }
 }
 
+/**
+ * Why `record` may not be resubmitted in its current state (the failure {@link resubmitRecord} would throw
+ * before touching anything), or undefined when it may — so a caller can tell ahead of time, e.g. a dry run.
+ */
+export function resubmitRefusal(record: LedgerRecord): CliFailure | undefined {
+  return RESUBMITTABLE_STATES.includes(record.state) ? undefined : refusal(record);
+}
+
+/** The states {@link resubmitRecord} re-drives; every other one is refused. */
+export const RESUBMITTABLE_STATES: readonly LedgerState[] = ['blocked', 'rejected', 'dead-lettered'];
+
 async function resumeBlocked(deps: SubmitDeps, record: LedgerRecord): Promise<ResubmitOutcome> {
   const target = resumeState(record);
   const now = deps.clock.now();

@@ -78,7 +78,8 @@ function field(label: string, value: string): string {
   return `  ${`${label}:`.padEnd(17)} ${value}`;
 }
 
-function reasonLines(reason: FailureReason, indent: string): string[] {
+/** A failure reason as lines: `kind, HTTP status, errorType: detail`, then one line per invalid field. */
+export function reasonLines(reason: FailureReason, indent: string): string[] {
   const head = [reason.kind, reason.status !== null ? `HTTP ${reason.status}` : undefined, reason.errorType]
     .filter((part) => part !== undefined && part !== null)
     .join(', ');

@@ -60,6 +60,7 @@ describe('global flags and dispatch', () => {
     ['status', '--bogus'],
     ['backfill', '--bogus'],
     ['resubmit', 'a.mp4', '--bogus'],
+    ['failures', '--bogus'],
     ['webhooks', 'list', '--bogus'],
     ['webhooks', 'create', '--url', 'https://example.com/hook', '--bogus'],
     ['webhooks', 'delete', 'id', '--bogus'],
@@ -206,8 +207,11 @@ describe('docs/cli.md', () => {
 });
 
 describe('Ctrl-C handling', () => {
-  it('only backfill and emulator stop cleanly on the abort signal; the rest are simply ended', () => {
+  it('only backfill, emulator, status --watch and resubmit --all-failed stop cleanly on the abort signal; the rest are simply ended', () => {
     expect(Object.keys(COMMANDS).filter((name) => isInterruptible([name]))).toEqual(['backfill', 'emulator']);
+    expect(isInterruptible(['status', '--watch'])).toBe(true);
+    expect(isInterruptible(['resubmit', '--all-failed'])).toBe(true);
+    expect(isInterruptible(['resubmit', 'videos/a.mp4'])).toBe(false);
     expect(isInterruptible(['nope'])).toBe(false);
     expect(isInterruptible([])).toBe(false);
   });

@@ -22,10 +22,12 @@ export interface RunOptions {
   /** Default: an empty temporary directory (so no stray local.settings.json is read). */
   readonly cwd?: string;
   readonly signal?: AbortSignal;
-  /** Pretend stderr is a terminal. */
+  /** Pretend stdout and stderr are a terminal. */
   readonly tty?: boolean;
   /** Called with each stderr chunk as it is written (to react to progress). */
   readonly onStderr?: (text: string) => void;
+  /** Called with each stdout chunk as it is written (to react to a `--watch` refresh). */
+  readonly onStdout?: (text: string) => void;
 }
 
 let emptyDir: string | undefined;
@@ -45,7 +47,13 @@ export async function cli(
   let stdout = '';
   let stderr = '';
   const code = await runCli(args, {
-    stdout: { write: (text: string) => (stdout += text) },
+    stdout: {
+      write: (text: string) => {
+        stdout += text;
+        options.onStdout?.(text);
+      },
+      isTTY: options.tty ?? false,
+    },
     stderr: {
       write: (text: string) => {
         stderr += text;
