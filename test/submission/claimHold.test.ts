@@ -109,6 +109,43 @@ describe('a copy longer than its lease holds its claim', () => {
     ]);
   }
 
+  it('a claimant that died: of two timer runs that find its lapsed claim, one takes it over and copies', async () => {
+    const { emulator, record } = stack.current;
+    const clock = new ManualClock(Date.now());
+    const { copy, state } = gatedCopy(clock);
+    const { submit, poll } = depsWith(clock, copy);
+    const name = 'hold/dead-claimant.mp4';
+    await stack.current.upload(name, sampleMedia('video/mp4', 4096), 'video/mp4');
+    const props = await submit.source.getProperties(name);
+    if (!props) throw new Error('no blob');
+    const claimed = await claimSource(
+      submit.ledger,
+      submit.settings.sourceContainer,
+      props,
+      clock.now(),
+      LEASE_MS,
+    );
+    expect(claimed.kind).toBe('owned');
+    await clock.advance(LEASE_MS + 1);
+
+    // Two runs at once (an overlapping run, another instance): both read the lapsed claim.
+    const first = track(pollDue(poll));
+    const second = track(pollDue(poll));
+    await waitFor(() => state.started > 0, 10_000, 'a copy to start');
+    // The other run had read the same record; give it time to get as far as a copy too.
+    await within(Promise.race([first.promise, second.promise]), 3_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(state.started).toBe(1);
+
+    state.open();
+    const summaries = await Promise.all([first.promise, second.promise]);
+    expect(summaries.map((s) => s.lostOwnership).sort()).toEqual([0, 1]);
+    const done = await record(name);
+    expect(done).toMatchObject({ state: 'submitted', generation: 1, submitAttempts: 1 });
+    expect(emulator.stats().submissionsByBlobPath[done?.blobPath ?? '']).toBe(1);
+    expect(state.started).toBe(1);
+  }, 60_000);
+
   it('a copy lasting three leases: the claim is renewed, the timer re-drives nothing, one submission', async () => {
     const { emulator, record } = stack.current;
     const clock = new ManualClock(Date.now());
