@@ -113,7 +113,7 @@ export async function holdClaim(
         return end({
           kind: 'out-of-time',
           message:
-            "the copy did not finish before the host's function timeout (functionTimeout in host.json)",
+            "the copy did not finish in time: the host's function timeout (functionTimeout in host.json) is near",
         });
       }
       if (now >= leaseEnd - margin) {
