@@ -35,3 +35,20 @@ export function budgetTimeoutProblems(
   }
   return problems;
 }
+
+/**
+ * How long before the function timeout an invocation stops its own long work (the copy), so it ends with its
+ * record written instead of being cut off mid-write by the host.
+ */
+export const HOST_STOP_MARGIN_MS = 60_000;
+
+/**
+ * The time by which an invocation that started at `invocationStartMs` must have finished its writes: the
+ * host's function timeout from that start, less {@link HOST_STOP_MARGIN_MS}.
+ */
+export function hostStopAt(
+  invocationStartMs: number,
+  timeoutSeconds: number = FUNCTION_TIMEOUT_SECONDS,
+): number {
+  return invocationStartMs + timeoutSeconds * 1000 - HOST_STOP_MARGIN_MS;
+}

@@ -27,8 +27,13 @@ export interface CopyOptions {
    * overwrite during the copy cannot mix two generations' bytes (docs/design.md, decision 4).
    */
   readonly sourceEtag: string;
-  /** No new attempt, and no new block, starts after this epoch ms. */
+  /** No retry wait that would end after this epoch ms starts; a failed call is then returned as it is. */
   readonly deadlineMs: number;
+  /**
+   * Stops the copy at once, in-flight calls included, with nothing committed: the drive's claim is lost or
+   * about to lapse (../pipeline/holdClaim.ts). The copy then ends as `aborted`.
+   */
+  readonly signal?: AbortSignal;
   readonly clock: Clock;
   readonly random: Random;
   /** Test seam: how to talk to the upload URL. */
@@ -48,10 +53,11 @@ export interface CopyFailure {
 
 /**
  * Why a copy stopped before committing, without anything having failed: the source no longer has the
- * claimed ETag (`source-changed`: a re-upload is in progress, and its own generation will be claimed).
+ * claimed ETag (`source-changed`: a re-upload is in progress, and its own generation will be claimed), or
+ * the caller's signal aborted it (`aborted`: the drive may not go on copying; the signal's reason says why).
  */
 export interface CopyStopped {
-  readonly kind: 'source-changed';
+  readonly kind: 'source-changed' | 'aborted';
   readonly blocksStaged: number;
   readonly message: string;
 }
@@ -83,14 +89,18 @@ export async function copyToUploadUrl(
   const blockSize = options.blockSizeBytes ?? DEFAULT_BLOCK_SIZE;
   const blocks = planBlocks(size, blockSize);
 
+  const { signal } = options;
+  const abortSignal = signal ? { abortSignal: signal } : {};
+
   let next = 0;
   let staged = 0;
   let firstFailure: CopyFailure | CopyStopped | undefined;
   const worker = async (): Promise<void> => {
     while (!firstFailure && next < blocks.length) {
+      if (signal?.aborted) return;
       const block = blocks[next++] as Block;
       const result = await withRetries(options, () =>
-        target.stageBlockFromURL(block.id, sourceSasUrl, block.offset, block.count),
+        target.stageBlockFromURL(block.id, sourceSasUrl, block.offset, block.count, abortSignal),
       );
       if (!result.ok) {
         firstFailure ??=
@@ -101,20 +111,31 @@ export async function copyToUploadUrl(
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, blocks.length) }, worker));
+  // An abort outranks whatever the aborted calls failed with: the caller must not act on the copy at all.
+  if (signal?.aborted) return { ok: false, failure: stopped('aborted', staged, blocks.length, signal) };
   if (firstFailure) return { ok: false, failure: firstFailure };
 
   const committed = await withRetries(options, () =>
     target.commitBlockList(
       blocks.map((b) => b.id),
-      { blobHTTPHeaders: { blobContentType: options.contentType } },
+      { blobHTTPHeaders: { blobContentType: options.contentType }, ...abortSignal },
     ),
   );
+  if (signal?.aborted) return { ok: false, failure: stopped('aborted', staged, blocks.length, signal) };
   if (!committed.ok) return { ok: false, failure: committed.failure };
   return { ok: true, blocks: blocks.length, bytes: size };
 }
 
-function stopped(kind: CopyStopped['kind'], blocksStaged: number, blocks: number): CopyStopped {
-  const why = 'the source blob changed during the copy (its ETag no longer matches the claim)';
+function stopped(
+  kind: CopyStopped['kind'],
+  blocksStaged: number,
+  blocks: number,
+  signal?: AbortSignal,
+): CopyStopped {
+  const why =
+    kind === 'source-changed'
+      ? 'the source blob changed during the copy (its ETag no longer matches the claim)'
+      : `aborted: ${signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason)}`;
   return { kind, blocksStaged, message: `copy stopped after ${blocksStaged} of ${blocks} blocks: ${why}` };
 }
 
@@ -161,11 +182,16 @@ async function withRetries(
       return { ok: true };
     } catch (error) {
       const failure = describe(error);
-      if (!failure.retryable || attempt >= maxAttempts) return { ok: false, failure };
+      if (!failure.retryable || attempt >= maxAttempts || options.signal?.aborted)
+        return { ok: false, failure };
       const [delay, nextState] = nextBackoff(backoff, { baseMs: 200, capMs: 5_000 }, options.random);
       backoff = nextState;
       if (options.clock.now() + delay > options.deadlineMs) return { ok: false, failure };
-      await options.clock.sleep(delay);
+      try {
+        await options.clock.sleep(delay, options.signal);
+      } catch {
+        return { ok: false, failure };
+      }
     }
   }
 }

@@ -13,7 +13,8 @@ import type { SourceBlobProperties } from '../storage/sourceBlobs.js';
  * How long a claim holds a record before the timer may treat its claimant as dead and re-drive it: twice
  * the invocation budget plus a minute. It must outlast the claiming process, or the timer would drive a claim
  * that is still being driven: the claimant works to a deadline one budget away, calls in flight at that
- * deadline may run past it, and the timer's clock may differ from the claimant's.
+ * deadline may run past it, and the timer's clock may differ from the claimant's. A copy, which may run past
+ * the deadline by design, renews the lease while it runs (./holdClaim.ts).
  */
 export function claimLeaseMs(invocationBudgetMs: number): number {
   return 2 * invocationBudgetMs + 60_000;

@@ -4,6 +4,7 @@
  * calls for. Records not reached stay due for the next run; nothing is dropped. A step that throws gives
  * its record a growing backoff and, after a limit, `stuck` (stepFailure.ts; docs/design.md, decision 13).
  */
+import { hostStopAt } from '../config/functionTimeout.js';
 import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';
 import { followSubmission } from './followSubmission.js';
 import type { PollDeps } from './pollDeps.js';
@@ -197,7 +198,9 @@ async function driveRecord(deps: PollDeps, record: LedgerRecord, deadlineMs: num
   switch (record.state) {
     case 'claimed':
     case 'submit-pending':
-      return label(await redriveSubmission(deps, record, deadlineMs));
+      return label(
+        await redriveSubmission(deps, record, deadlineMs, hostStopAt(deadlineMs - deps.poll.budgetMs)),
+      );
     case 'submitted':
     case 'retry-pending':
       return label(await follow(deps, record, deadlineMs));
@@ -215,11 +218,17 @@ async function driveRecord(deps: PollDeps, record: LedgerRecord, deadlineMs: num
 }
 
 /**
- * A claim whose invocation died, or a submission that must be retried: re-read the source. Gone → the
+ * A claim whose invocation died, or a submission that must be retried: re-read the source. `hostStopMs` is when
+ * the host would stop this run (its start plus the function timeout, less a margin): a copy stops before it. Gone → the
  * record is rejected with that reason (a person sees why nothing happened); new content → a new generation;
  * otherwise drive it again.
  */
-async function redriveSubmission(deps: PollDeps, record: LedgerRecord, deadlineMs: number): Promise<string> {
+async function redriveSubmission(
+  deps: PollDeps,
+  record: LedgerRecord,
+  deadlineMs: number,
+  hostStopMs: number,
+): Promise<string> {
   const props = await deps.source.getProperties(record.source.name);
   if (!props) {
     const failure = {
@@ -229,8 +238,9 @@ async function redriveSubmission(deps: PollDeps, record: LedgerRecord, deadlineM
     const saved = await saveRecord(deps, record, 'rejected', failure.detail, { failure });
     return saved.kind === 'saved' ? 'rejected' : saved.kind;
   }
-  if (props.etag !== record.sourceEtag) return (await processSourceBlob(deps, record.source.name)).kind;
-  return (await submitClaimed(deps, record, props, deadlineMs)).kind;
+  if (props.etag !== record.sourceEtag)
+    return (await processSourceBlob(deps, record.source.name, hostStopMs)).kind;
+  return (await submitClaimed(deps, record, props, deadlineMs, hostStopMs)).kind;
 }
 
 /**

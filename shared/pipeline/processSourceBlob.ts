@@ -2,6 +2,7 @@
  * The submission use case for one source blob, whatever triggered it (a BlobCreated event, the timer, the
  * backfill command): read the blob's current properties, claim its content, and drive it.
  */
+import { hostStopAt } from '../config/functionTimeout.js';
 import { parseBlobCreatedMessage } from '../events/parseBlobCreated.js';
 import type { LedgerRecord } from '../ledger/record.js';
 import { blobAddressProblem } from '../validation/blobAddress.js';
@@ -34,7 +35,11 @@ export async function handleBlobCreatedMessage(deps: SubmitDeps, message: unknow
  * ETag is what gets claimed, once). A name that would address another blob (`x/../clip.mp4`) is ignored
  * before any storage call, whoever passed it (docs/design.md, decision 5, "Names storage treats specially").
  */
-export async function processSourceBlob(deps: SubmitDeps, name: string): Promise<ProcessResult> {
+export async function processSourceBlob(
+  deps: SubmitDeps,
+  name: string,
+  hostStopMs?: number,
+): Promise<ProcessResult> {
   const unsafe = blobAddressProblem(name);
   if (unsafe !== undefined) {
     deps.logger.warn('blob name refused before any storage call', {
@@ -71,5 +76,11 @@ export async function processSourceBlob(deps: SubmitDeps, name: string): Promise
       previousSubmissionId: claim.record.previousSubmissionId,
     });
   }
-  return submitClaimed(deps, claim.record, props, startedAt + deps.settings.invocationBudgetMs);
+  return submitClaimed(
+    deps,
+    claim.record,
+    props,
+    startedAt + deps.settings.invocationBudgetMs,
+    hostStopMs ?? hostStopAt(startedAt),
+  );
 }

@@ -41,6 +41,9 @@ export type SaveResult = { readonly kind: 'saved'; readonly record: LedgerRecord
  * Applies `to` + `patch` to the stored record if it is still the one we acted on: same generation, state,
  * submission and attempt count. Webhooks patch assets and event ids meanwhile; those changes are kept,
  * because the patch lands on the current record.
+ *
+ * `lease`, when given, is the claim's `due` the writer holds (./holdClaim.ts): the write lands only while the
+ * record still carries it, so a drive whose claim another drive took over cannot write.
  */
 export async function saveRecord(
   deps: SaveDeps,
@@ -49,10 +52,13 @@ export async function saveRecord(
   reason: string,
   patch: LedgerPatch,
   progress = false,
+  lease?: string,
 ): Promise<SaveResult> {
   const nowIso = isoTimestamp(deps.clock.now());
+  const ours = (current: LedgerRecord): boolean =>
+    isSameStep(record, current) && (lease === undefined || current.due === lease);
   const result = await deps.ledger.update(record.key, (current) =>
-    isSameStep(record, current) ? moveRecord(current, to, reason, nowIso, patch, progress) : undefined,
+    ours(current) ? moveRecord(current, to, reason, nowIso, patch, progress) : undefined,
   );
   switch (result.kind) {
     case 'updated':
@@ -63,7 +69,7 @@ export async function saveRecord(
       return { kind: 'saved', record: result.record };
     case 'unchanged':
       // The record already reads as the write would leave it: nothing to write, and it is still ours.
-      if (isSameStep(record, result.record)) return { kind: 'saved', record: result.record };
+      if (ours(result.record)) return { kind: 'saved', record: result.record };
       return lostWrite(deps.logger, record, to, { kind: 'lost-ownership', current: result.record });
     case 'not-found':
       return lostWrite(deps.logger, record, to, { kind: 'lost-ownership' });

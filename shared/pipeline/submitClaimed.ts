@@ -4,6 +4,9 @@
  * timer) can act on; nothing is left half-written and nothing is submitted twice.
  */
 import { nextBackoff } from '../resilience/backoff.js';
+import { claimLeaseMs } from './claimSource.js';
+import { FUNCTION_TIMEOUT_SECONDS } from '../config/functionTimeout.js';
+import { holdClaim, type HoldEnd } from './holdClaim.js';
 import { isoTimestamp, type LedgerFailure, type LedgerRecord } from '../ledger/record.js';
 import type { LedgerState } from '../ledger/states.js';
 import type { LedgerPatch } from '../ledger/transition.js';
@@ -15,6 +18,12 @@ import { saveRecord, type LostWrite } from './saveRecord.js';
 import type { SubmitDeps } from './submitDeps.js';
 import { uploadFileName } from './uploadName.js';
 
+/**
+ * The failure kind of a copy its drive stopped while the claim was still its own: renewals kept failing, or
+ * the host's function timeout neared. Retried by the timer like a failed copy.
+ */
+export const COPY_STOPPED = 'copy-stopped';
+
 /** Where a drive ended; a {@link LostWrite} when one of its writes did not land and it stopped there. */
 export type SubmitResult =
   | { readonly kind: 'submitted'; readonly record: LedgerRecord }
@@ -25,12 +34,17 @@ export type SubmitResult =
   | { readonly kind: 'dead-lettered'; readonly record: LedgerRecord }
   | LostWrite;
 
-/** Drives `record` (state `claimed` or `submit-pending`, owned by this invocation) as far as it goes. */
+/**
+ * Drives `record` (state `claimed` or `submit-pending`, owned by this invocation) as far as it goes.
+ * `deadlineMs` ends the invocation's budget; `hostStopMs`, when the drive runs in the Functions host, is when
+ * the host's function timeout would cut it off (`hostStopAt`, ../config/functionTimeout.ts).
+ */
 export async function submitClaimed(
   deps: SubmitDeps,
   record: LedgerRecord,
   props: SourceBlobProperties,
   deadlineMs: number,
+  hostStopMs?: number,
 ): Promise<SubmitResult> {
   // Pinned to the claimed ETag, like the copy: bytes of newer content are not this generation's.
   const head = await deps.source.readHead(props.name, SNIFF_BYTES, record.sourceEtag);
@@ -53,19 +67,42 @@ export async function submitClaimed(
     );
   }
 
-  const ingested = await ingest(deps, record, props, validation.mime, deadlineMs);
+  const ingested = await ingest(deps, record, props, validation.mime, deadlineMs, hostStopMs);
   if (!ingested.ok) {
-    return ingested.disposition === 'source-changed'
-      ? leaveForNewGeneration(deps, record, 'ingest')
-      : settleFailure(deps, record, ingested.disposition, 'ingest');
+    const { disposition } = ingested;
+    if (disposition === 'source-changed') return leaveForNewGeneration(deps, record, 'ingest');
+    if (disposition.kind === 'lost-ownership' || disposition.kind === 'ledger-contention') return disposition;
+    return settleFailure(deps, record, disposition, 'ingest');
   }
 
-  const saved = await saveRecord(deps, record, record.state, 'submitting', {
-    blobPath: ingested.blobPath,
-    contentType: validation.mime,
-    submitAttempts: record.submitAttempts + 1,
-  });
+  // After a held copy the lease is renewed once more with this write, which lands only while it is still
+  // ours; the submission then gets a whole budget, however long the copy took, inside that lease.
+  const leaseMs = claimLeaseMs(deps.settings.invocationBudgetMs);
+  const saved = await saveRecord(
+    deps,
+    record,
+    record.state,
+    'submitting',
+    {
+      blobPath: ingested.blobPath,
+      contentType: validation.mime,
+      submitAttempts: record.submitAttempts + 1,
+      ...(ingested.lease !== undefined ? { due: isoTimestamp(deps.clock.now() + leaseMs) } : {}),
+    },
+    false,
+    ingested.lease,
+  );
   if (saved.kind !== 'saved') return saved;
+  const submitDeadlineMs =
+    ingested.lease === undefined
+      ? deadlineMs
+      : Math.max(
+          deadlineMs,
+          Math.min(
+            deps.clock.now() + deps.settings.invocationBudgetMs,
+            hostStopMs ?? Number.POSITIVE_INFINITY,
+          ),
+        );
   const attempting = saved.record;
   // Before the attempt: if its answer is lost, this pointer is how a webhook about it finds the record.
   await deps.reconciliation.linkBlobPath(ingested.blobPath, attempting.key);
@@ -81,7 +118,7 @@ export async function submitClaimed(
         },
       ],
     },
-    { deadlineMs },
+    { deadlineMs: submitDeadlineMs },
   );
   switch (outcome.kind) {
     case 'created': {
@@ -128,20 +165,71 @@ export async function submitClaimed(
   }
 }
 
-/** `source-changed`: the blob was overwritten during the copy; nothing was committed. */
+/**
+ * `source-changed`: the blob was overwritten during the copy; nothing was committed. A {@link LostWrite}: the
+ * claim was (or went) to another drive, or could not be taken for contention; nothing is written. `lease`:
+ * the claim's `due` a copy-mode drive held to the end of its copy.
+ */
 type Ingested =
-  | { readonly ok: true; readonly blobPath: string }
-  | { readonly ok: false; readonly disposition: Disposition | 'source-changed' };
+  | { readonly ok: true; readonly blobPath: string; readonly lease?: string }
+  | { readonly ok: false; readonly disposition: Disposition | LostWrite | 'source-changed' };
 
-/** Copy mode: a presigned upload URL, then a server-side copy. Passthrough: the name already is the path. */
+/**
+ * Copy mode: hold the claim, then a presigned upload URL and a server-side copy, which the hold stops if the
+ * claim is lost, cannot be renewed, or the host's timeout nears (docs/design.md, decision 4). Passthrough: the
+ * name already is the path, and nothing long runs.
+ */
 async function ingest(
   deps: SubmitDeps,
   record: LedgerRecord,
   props: SourceBlobProperties,
   mime: string,
   deadlineMs: number,
+  hostStopMs: number | undefined,
 ): Promise<Ingested> {
   if (deps.settings.ingestMode === 'passthrough') return { ok: true, blobPath: props.name };
+  // The copy may run past the budget, but stops early enough to leave the submission a whole budget before
+  // the host's timeout (and never before the budget itself ends).
+  const stopByMs =
+    hostStopMs === undefined
+      ? undefined
+      : Math.max(deadlineMs, hostStopMs - deps.settings.invocationBudgetMs);
+  const held = await holdClaim(deps, record, {
+    leaseMs: claimLeaseMs(deps.settings.invocationBudgetMs),
+    ...(stopByMs !== undefined ? { stopByMs } : {}),
+  });
+  if (held.kind !== 'held') return { ok: false, disposition: held };
+  const { hold } = held;
+  let copied: Ingested;
+  let ended: HoldEnd | undefined;
+  try {
+    copied = await uploadAndCopy(deps, record, props, mime, deadlineMs, hold.signal);
+  } finally {
+    ended = await hold.release();
+  }
+  // A lost claim outranks whatever the copy came to: another drive owns the record, nothing is written.
+  if (ended?.kind === 'lost-ownership') {
+    return {
+      ok: false,
+      disposition: { kind: 'lost-ownership', ...(ended.current ? { current: ended.current } : {}) },
+    };
+  }
+  if (copied.ok) return { ...copied, lease: hold.lease() };
+  if (ended === undefined) return copied;
+  // Stopped while the claim was still ours: the timer re-drives it after a backoff, like a failed copy.
+  const failure: LedgerFailure = { kind: COPY_STOPPED, detail: `copy stopped: ${ended.message}` };
+  return { ok: false, disposition: { kind: 'later', failure } };
+}
+
+/** The copy itself: an upload URL, the read SAS and the server-side copy, stopped by `signal`. */
+async function uploadAndCopy(
+  deps: SubmitDeps,
+  record: LedgerRecord,
+  props: SourceBlobProperties,
+  mime: string,
+  deadlineMs: number,
+  signal: AbortSignal,
+): Promise<Ingested> {
   const filename = uploadFileName(props.name, record.key, record.generation);
   const url = await deps.api.requestUploadUrl({ filename, contentType: mime }, { deadlineMs });
   if (!url.ok) return { ok: false, disposition: dispositionOf(url.failure) };
@@ -157,8 +245,9 @@ async function ingest(
     const failure: LedgerFailure = { kind: UNTRUSTED_UPLOAD_URL, detail: untrusted.message };
     return { ok: false, disposition: { kind: 'rejected', failure } };
   }
-  // The read SAS must outlive the copy; it is scoped to this one blob, read-only.
-  const sasTtlMs = Math.max(15 * 60_000, 2 * deps.settings.invocationBudgetMs);
+  // The read SAS must outlive the copy, which may run up to the host's timeout; it is scoped to this one
+  // blob, read-only.
+  const sasTtlMs = Math.max(FUNCTION_TIMEOUT_SECONDS * 1000, 2 * deps.settings.invocationBudgetMs);
   const sourceUrl = await deps.source.readSasUrl(props.name, sasTtlMs);
   const copied = await deps.copy(sourceUrl, props.contentLength, url.value.uploadUrl, {
     contentType: mime,
@@ -168,6 +257,7 @@ async function ingest(
     deadlineMs,
     clock: deps.clock,
     random: deps.random,
+    signal,
   });
   if (!copied.ok) {
     const stop = copied.failure;

@@ -1,10 +1,11 @@
 /**
- * The server-side copy against a real Azurite: pinned to the claimed source ETag, and stopped between
- * blocks when the deadline would pass — in both cases with nothing committed (docs/design.md, decision 4).
+ * The server-side copy against a real Azurite: pinned to the claimed source ETag, and stopped at once when
+ * its drive aborts it — in both cases with nothing committed (docs/design.md, decision 4).
  */
 import {
   BlobSASPermissions,
   BlobServiceClient,
+  BlockBlobClient,
   ContainerClient,
   SASProtocol,
   StorageSharedKeyCredential,
@@ -135,6 +136,44 @@ describe('server-side copy over Azurite', () => {
 
     expect(result).toMatchObject({ ok: false, failure: { kind: 'source-changed', blocksStaged: 0 } });
     expect(await target.getBlobClient('overwritten.bin').exists()).toBe(false);
+  });
+
+  it('an abort mid-copy stops it at once: no further block is staged and nothing is committed', async () => {
+    const etag = await upload('aborted.bin', 3);
+    const clock = new AutoAdvanceClock();
+    const controller = new AbortController();
+    const real = new BlockBlobClient(sasUrl(target, 'aborted.bin', 'rcw'));
+    // The drive's claim is lost once the first block has been staged.
+    const stageBlockFromURL: BlockBlobClient['stageBlockFromURL'] = async (...args) => {
+      const staged = await real.stageBlockFromURL(...args);
+      controller.abort(new Error('the claim went to another drive'));
+      return staged;
+    };
+    const watched = Object.assign(Object.create(real) as BlockBlobClient, { stageBlockFromURL });
+
+    const result = await copyToUploadUrl(
+      sasUrl(source, 'aborted.bin', 'r'),
+      4 * BLOCK,
+      sasUrl(target, 'aborted.bin', 'cw'),
+      {
+        contentType: 'application/octet-stream',
+        blockSizeBytes: BLOCK,
+        concurrency: 1,
+        sourceEtag: etag,
+        deadlineMs: clock.now() + 60_000,
+        clock,
+        random: () => 0.5,
+        signal: controller.signal,
+        target: watched,
+      },
+    );
+
+    expect(result).toMatchObject({ ok: false, failure: { kind: 'aborted', blocksStaged: 1 } });
+    if (!result.ok) expect(result.failure.message).toContain('the claim went to another drive');
+    expect(await target.getBlobClient('aborted.bin').exists()).toBe(false);
+    const blocks = await real.getBlockList('all');
+    expect(blocks.uncommittedBlocks?.length).toBe(1);
+    expect(blocks.committedBlocks?.length ?? 0).toBe(0);
   });
 
   it('the sniff read is pinned to the claimed ETag: an overwritten blob reads as changed', async () => {
