@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { describe, expect, it } from 'vitest';
 import { POISON_PREFIX } from '../../shared/poison/poisonRecords.js';
 import type { PoisonDeps, PoisonDriver } from '../../shared/poison/poisonDeps.js';
-import { drainPoisonQueue, type DrainOptions } from '../../shared/poison/drainPoisonQueue.js';
+import { DRAIN_DEFAULTS, drainPoisonQueue, type DrainOptions } from '../../shared/poison/drainPoisonQueue.js';
 import { processSourceBlob } from '../../shared/pipeline/processSourceBlob.js';
 import { silentLogger } from '../../shared/logger.js';
 import { MemoryLogger } from '../support/memoryLogger.js';
@@ -142,6 +144,7 @@ describe('drainPoisonQueue', () => {
       lastError: 'Error: storage said 503',
       blob: { name: 'poison/throws.mp4' },
     });
+    expect((await queue.getProperties()).approximateMessagesCount, 'the message is kept').toBe(1);
     expect(await run(), 'still invisible: not driven again at once').toMatchObject({ read: 0 });
     await reappear();
     expect(await run()).toMatchObject({ left: 1, givenUp: 0 });
@@ -181,6 +184,13 @@ describe('drainPoisonQueue', () => {
     // The one not started is handed straight back; the blocked one waits out its visibility timeout.
     expect(await waiting(queue)).toBe(1);
     expect(logger.lines.some((l) => l.message.startsWith('ALERT: MediaMagic refused'))).toBe(true);
+  });
+
+  it("quotes the host's maxDequeueCount from host.json", () => {
+    const host = JSON.parse(readFileSync(path.join(__dirname, '../../host.json'), 'utf8')) as {
+      extensions: { queues: { maxDequeueCount: number } };
+    };
+    expect(DRAIN_DEFAULTS.hostMaxDequeueCount).toBe(host.extensions.queues.maxDequeueCount);
   });
 
   it('no poison queue (nothing ever failed): zero, no error', async () => {
