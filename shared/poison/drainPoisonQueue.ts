@@ -42,7 +42,7 @@ export interface DrainOptions {
 
 /** What one run did. */
 export interface DrainSummary {
-  /** Messages received. */
+  /** Messages received (one received again within the run counts once). */
   readonly read: number;
   /** Messages whose record this run wrote. */
   readonly recorded: number;
@@ -124,11 +124,14 @@ export async function drainPoisonQueue(deps: PoisonDeps, options: DrainOptions):
         counts.left += batch.length - index;
         return finish('deadline');
       }
-      // Back within one run: its visibility ran out while this run drove others. Once per run is enough.
-      const handled = seen.has(message.messageId)
-        ? 'left'
-        : await handleSafely(deps, settings, message, counts);
+      if (seen.has(message.messageId)) {
+        // Left earlier in this run and back already (its visibility ran out while others were driven): once
+        // per run is enough, and it is already counted. This receive hides it again for the next run.
+        counts.read--;
+        continue;
+      }
       seen.add(message.messageId);
+      const handled = await handleSafely(deps, settings, message, counts);
       if (handled === 'left') counts.left++;
       if (handled === 'blocked') {
         counts.left += batch.length - index;
