@@ -96,8 +96,15 @@ async function readStatusReport(deps: AppDeps): Promise<StatusReport> {
 async function readPoisonSection(deps: AppDeps): Promise<PoisonSection> {
   const queue = createPoisonQueue(deps.config.storage, deps.config.blobEventsQueue);
   const records = new PoisonRecords(deps.blobService.getContainerClient(deps.config.ledgerContainer));
-  const [waiting, recorded] = await Promise.all([poisonQueueDepth(queue), records.list()]);
-  return buildPoisonSection(queue.name, waiting, recorded.records);
+  const [depth, recorded] = await Promise.all([
+    // The ledger is the report; a queue this identity may not read costs only the count.
+    poisonQueueDepth(queue).then(
+      (waiting) => ({ waiting }),
+      (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+    ),
+    records.list(),
+  ]);
+  return buildPoisonSection(queue.name, depth, recorded.records);
 }
 
 async function readRecordView(deps: AppDeps, blob: string): Promise<RecordView> {

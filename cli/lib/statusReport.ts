@@ -60,8 +60,12 @@ export interface PoisonEntry {
 /** The poison queue: what waits in it now, and every message the drain recorded. */
 export interface PoisonSection {
   readonly queue: string;
-  /** Approximate, from the queue's properties; 0 when the queue does not exist (nothing ever failed). */
-  readonly waiting: number;
+  /**
+   * Approximate, from the queue's properties; 0 when the queue does not exist (nothing ever failed); null
+   * when it could not be read (`waitingError` says why — e.g. no queue role for the identity running status).
+   */
+  readonly waiting: number | null;
+  readonly waitingError: string | null;
   readonly recorded: number;
   readonly messages: PoisonEntry[];
 }
@@ -80,7 +84,7 @@ export interface StatusReport {
 /** The poison section from the queue's name and depth and the drain's records (oldest first). */
 export function buildPoisonSection(
   queue: string,
-  waiting: number,
+  depth: { readonly waiting: number } | { readonly error: string },
   records: readonly PoisonRecord[],
 ): PoisonSection {
   const messages = records
@@ -97,7 +101,9 @@ export function buildPoisonSection(
         ? `${r.unreadable.code}: ${r.unreadable.reason} — message starts ${JSON.stringify(r.unreadable.excerpt)}`
         : r.lastError,
     }));
-  return { queue, waiting, recorded: messages.length, messages };
+  const waiting = 'waiting' in depth ? depth.waiting : null;
+  const waitingError = 'error' in depth ? depth.error : null;
+  return { queue, waiting, waitingError, recorded: messages.length, messages };
 }
 
 /** Shapes the records into a {@link StatusReport}. `due` lists non-terminal records due at or before `nowMs`. */

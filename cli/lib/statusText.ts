@@ -41,10 +41,12 @@ export function statusLines(report: StatusReport): string[] {
 /** The poison queue's depth, then each recorded message: outcome, blob (or id), when, and the detail. */
 function poisonLines(poison: PoisonSection): string[] {
   const waiting =
-    poison.waiting === 0
-      ? `Poison queue ${poison.queue}: empty`
-      : `Poison queue ${poison.queue}: about ${poison.waiting} message${poison.waiting === 1 ? '' : 's'} ` +
-        `waiting (the submission function failed on ${poison.waiting === 1 ? 'it' : 'them'}; the drain takes them on its next run)`;
+    poison.waiting === null
+      ? `Poison queue ${poison.queue}: could not be read (${poison.waitingError ?? 'unknown error'})`
+      : poison.waiting === 0
+        ? `Poison queue ${poison.queue}: empty`
+        : `Poison queue ${poison.queue}: about ${poison.waiting} message${poison.waiting === 1 ? '' : 's'} ` +
+          `waiting (the submission function failed on ${poison.waiting === 1 ? 'it' : 'them'}; the drain takes them on its next run)`;
   if (poison.messages.length === 0) return [waiting, 'Poison messages recorded: none'];
   const lines = [waiting, `Poison messages recorded (${poison.messages.length}):`];
   for (const m of poison.messages) {

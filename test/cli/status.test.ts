@@ -135,7 +135,13 @@ describe('status', () => {
       { blob: 'mix/abandoned.png', state: 'claimed', due: expect.any(String) as string },
     ]);
     // Nothing ever failed: the host has not even created the poison queue.
-    expect(report.poison).toEqual({ queue: 'blob-created-poison', waiting: 0, recorded: 0, messages: [] });
+    expect(report.poison).toEqual({
+      queue: 'blob-created-poison',
+      waiting: 0,
+      waitingError: null,
+      recorded: 0,
+      messages: [],
+    });
   });
 
   it('text: counts, failures with reasons and what to do, and the due list', async () => {
