@@ -1,6 +1,7 @@
 /**
  * `status`: what the ledger says — counts by state, every failure with its reason, what the timer will
- * pick up next, the poison queue and what the drain did with its messages — or, with `--blob NAME`, one file's record, history and where its results are.
+ * pick up next, the poison queue and what the drain did with its messages — or, with `--blob NAME`, one
+ * file's record, history and where its results are.
  */
 import { parseArgs } from 'node:util';
 import type { AppDeps } from '../shared/app/appDeps.js';

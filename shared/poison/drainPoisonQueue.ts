@@ -54,7 +54,7 @@ export interface DrainSummary {
   readonly givenUp: number;
   /** Messages already recorded as finished by an earlier run that died before deleting them: deleted now. */
   readonly alreadyRecorded: number;
-  /** Messages left in the queue (a drive threw, MediaMagic refused the key, the deadline or a write failed). */
+  /** Messages left in the queue: a drive threw, MediaMagic refused the key, the deadline, a failed write. */
   readonly left: number;
   /** Why the run ended. */
   readonly stopped: 'empty' | 'cap' | 'deadline' | 'blocked' | 'no-queue';
@@ -79,7 +79,7 @@ type Counts = {
 /** What handling one message came to. */
 type Handled = 'done' | 'left' | 'blocked';
 
-/** Drains up to `maxMessages` poison messages before `deadlineMs`. Throws only if the queue cannot be read. */
+/** Drains up to `maxMessages` poison messages before `deadlineMs`. Throws only when the queue is unreadable. */
 export async function drainPoisonQueue(deps: PoisonDeps, options: DrainOptions): Promise<DrainSummary> {
   const settings = { ...DRAIN_DEFAULTS, ...options };
   const { clock, logger } = deps.submitDeps;

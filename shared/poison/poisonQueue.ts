@@ -1,6 +1,7 @@
 /**
- * The poison queue of the BlobCreated trigger: `<BLOB_EVENTS_QUEUE>-poison` in the account `AzureWebJobsStorage`
- * names (where the Functions host keeps its trigger queues), reached the way the app reaches its blobs.
+ * The poison queue of the BlobCreated trigger: `<BLOB_EVENTS_QUEUE>-poison` in the account that
+ * `AzureWebJobsStorage` names (where the Functions host keeps its trigger queues), reached the way the app
+ * reaches its blobs.
  */
 import { RestError, type QueueClient } from '@azure/storage-queue';
 import { poisonQueueName } from '../config/eventsQueueName.js';
