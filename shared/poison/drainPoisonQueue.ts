@@ -79,7 +79,7 @@ type Counts = {
 /** What handling one message came to. */
 type Handled = 'done' | 'left' | 'blocked';
 
-/** Drains up to `maxMessages` poison messages before `deadlineMs`. Throws only when the queue is unreadable. */
+/** Drains up to `maxMessages` poison messages before `deadlineMs`; throws only if the queue is unreadable. */
 export async function drainPoisonQueue(deps: PoisonDeps, options: DrainOptions): Promise<DrainSummary> {
   const settings = { ...DRAIN_DEFAULTS, ...options };
   const { clock, logger } = deps.submitDeps;
