@@ -15,6 +15,8 @@ import tseslint from 'typescript-eslint';
  * - the storage-side folders (ledger, storage, validation, events, ingest) sit below the use cases:
  *   shared/webhooks/ applies one event, shared/pipeline/ drives records and may replay a webhook event
  *   (reconcileOrphans), never the other way round.
+ * - shared/poison/ drains the trigger's poison queue: it drives blobs through shared/pipeline/ and keeps its
+ *   records with the storage-side folders, and reaches neither the API client nor the webhooks directly.
  * - emulator/ stands alone: it shares only the clock and the API's rate buckets (the contract) with the
  *   app, plus the dev kit. devkit/ imports nothing of ours. The dev host (scripts/) and the CLI may use the
  *   app's shared code, the emulator and the dev kit, but not each other, bench/ or test/.
@@ -36,6 +38,18 @@ export const LAYERS = {
   'shared/ingest': { may: ['shared'], not: ['shared/pipeline', 'shared/webhooks', 'shared/app'] },
   'shared/webhooks': { may: ['shared'], not: ['shared/pipeline', 'shared/app'] },
   'shared/pipeline': { may: ['shared'], not: ['shared/app'] },
+  'shared/poison': {
+    may: [
+      'shared/poison',
+      'shared/pipeline',
+      'shared/events',
+      'shared/ledger',
+      'shared/storage',
+      'shared/config',
+      'shared/clock.ts',
+      'shared/logger.ts',
+    ],
+  },
   emulator: { may: ['emulator', 'shared/clock.ts', 'shared/mediamagic/buckets.ts', 'devkit'] },
   devkit: { may: ['devkit'] },
   scripts: { may: ['scripts', 'shared', 'emulator', 'devkit'] },

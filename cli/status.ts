@@ -1,12 +1,15 @@
 /**
  * `status`: what the ledger says — counts by state, every failure with its reason, what the timer will
- * pick up next — or, with `--blob NAME`, one file's record, history and where its results are.
+ * pick up next, the poison queue and what the drain did with its messages — or, with `--blob NAME`, one
+ * file's record, history and where its results are.
  */
 import { parseArgs } from 'node:util';
 import type { AppDeps } from '../shared/app/appDeps.js';
 import { ledgerKey } from '../shared/ledger/ledgerKey.js';
 import type { LedgerRecord } from '../shared/ledger/record.js';
 import { silentLogger } from '../shared/logger.js';
+import { createPoisonQueue, poisonQueueDepth } from '../shared/poison/poisonQueue.js';
+import { PoisonRecords } from '../shared/poison/poisonRecords.js';
 import { resultPath } from '../shared/storage/resultsStore.js';
 import { parseOrUsage } from './lib/args.js';
 import { withAppDeps } from './lib/app.js';
@@ -16,7 +19,12 @@ import type { Command } from './lib/io.js';
 import { recordView, type RecordView } from './lib/recordView.js';
 import { runCommand } from './lib/runCommand.js';
 import { loadCliConfig } from './lib/settings.js';
-import { buildStatusReport, type StatusReport } from './lib/statusReport.js';
+import {
+  buildPoisonSection,
+  buildStatusReport,
+  type PoisonSection,
+  type StatusReport,
+} from './lib/statusReport.js';
 import { recordLines, statusLines } from './lib/statusText.js';
 import { watch, WATCH_FLAGS, watchIntervalMs } from './lib/watch.js';
 
@@ -24,8 +32,9 @@ import { watch, WATCH_FLAGS, watchIntervalMs } from './lib/watch.js';
 export const STATUS_USAGE = `Usage: mediamagic-autosubmit status [--blob <name>] [--json | --watch [--interval <s>]]
 
 Without --blob: the number of ledger records in each state (every state, zero included), every failure
-(rejected, dead-lettered, blocked, stuck) with its reason and what to do, and the records due for the
-timer's next run.
+(rejected, dead-lettered, blocked, stuck) with its reason and what to do, the records due for the
+timer's next run, and the BlobCreated trigger's poison queue: how many messages wait in it and every
+message the drain recorded (its blob, when, and what became of it).
 With --blob: one source blob's record — state, generation, submission, assets, due time, every state
 change with its reason, and where its results are in the results container.
 
@@ -92,11 +101,31 @@ async function readStatusReport(deps: AppDeps): Promise<StatusReport> {
     // Another source container's records may share the ledger; this app only answers for its own.
     if (record.source.container === deps.config.sourceContainer) records.push(record);
   }
-  return buildStatusReport(records, deps.clock.now(), {
-    source: deps.config.sourceContainer,
-    ledger: deps.config.ledgerContainer,
-    results: deps.config.resultsContainer,
-  });
+  return buildStatusReport(
+    records,
+    deps.clock.now(),
+    {
+      source: deps.config.sourceContainer,
+      ledger: deps.config.ledgerContainer,
+      results: deps.config.resultsContainer,
+    },
+    await readPoisonSection(deps),
+  );
+}
+
+/** What waits in the trigger's poison queue, and what the drain recorded about the messages it took. */
+async function readPoisonSection(deps: AppDeps): Promise<PoisonSection> {
+  const queue = createPoisonQueue(deps.config.storage, deps.config.blobEventsQueue);
+  const records = new PoisonRecords(deps.blobService.getContainerClient(deps.config.ledgerContainer));
+  const [depth, recorded] = await Promise.all([
+    // The ledger is the report; a queue this identity may not read costs only the count.
+    poisonQueueDepth(queue).then(
+      (waiting) => ({ waiting }),
+      (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+    ),
+    records.list(),
+  ]);
+  return buildPoisonSection(queue.name, depth, recorded.records);
 }
 
 async function readRecordView(deps: AppDeps, blob: string): Promise<RecordView> {

@@ -6,6 +6,7 @@
  */
 import type { LedgerFailure, LedgerRecord } from '../../shared/ledger/record.js';
 import { isTerminal, LEDGER_STATES, type LedgerState } from '../../shared/ledger/states.js';
+import type { PoisonOutcome, PoisonRecord } from '../../shared/poison/poisonRecord.js';
 
 /** States that need a person (or, for `stuck`, a look). */
 export const FAILURE_STATES: readonly LedgerState[] = ['rejected', 'dead-lettered', 'blocked', 'stuck'];
@@ -39,6 +40,36 @@ export interface DueEntry {
   readonly due: string;
 }
 
+/** One message of the trigger's poison queue that the drain recorded (docs/design.md, "Poison messages"). */
+export interface PoisonEntry {
+  readonly messageId: string;
+  /** The source blob its event named; null for an unreadable message. */
+  readonly blob: string | null;
+  /** When the host moved it to the poison queue. */
+  readonly insertedOn: string | null;
+  /** When the drain last wrote its record. */
+  readonly recordedAt: string;
+  readonly outcome: PoisonOutcome;
+  /** The pipeline's result when driven (`submitted`, `duplicate`, `missing`, ...). */
+  readonly result: string | null;
+  readonly attempts: number;
+  /** The last drive's error, or why the message could not be read (with an excerpt). */
+  readonly detail: string | null;
+}
+
+/** The poison queue: what waits in it now, and every message the drain recorded. */
+export interface PoisonSection {
+  readonly queue: string;
+  /**
+   * Approximate, from the queue's properties; 0 when the queue does not exist (nothing ever failed); null
+   * when it could not be read (`waitingError` says why — e.g. no queue role for the identity running status).
+   */
+  readonly waiting: number | null;
+  readonly waitingError: string | null;
+  readonly recorded: number;
+  readonly messages: PoisonEntry[];
+}
+
 /** `status --json`. */
 export interface StatusReport {
   readonly generatedAt: string;
@@ -47,6 +78,32 @@ export interface StatusReport {
   readonly counts: Record<LedgerState, number>;
   readonly failures: FailureEntry[];
   readonly due: DueEntry[];
+  readonly poison: PoisonSection;
+}
+
+/** The poison section from the queue's name and depth and the drain's records (oldest first). */
+export function buildPoisonSection(
+  queue: string,
+  depth: { readonly waiting: number } | { readonly error: string },
+  records: readonly PoisonRecord[],
+): PoisonSection {
+  const messages = records
+    .filter((r) => r.queue === queue)
+    .map((r): PoisonEntry => ({
+      messageId: r.messageId,
+      blob: r.blob?.name ?? null,
+      insertedOn: r.insertedOn,
+      recordedAt: r.recordedAt,
+      outcome: r.outcome,
+      result: r.result,
+      attempts: r.attempts,
+      detail: r.unreadable
+        ? `${r.unreadable.code}: ${r.unreadable.reason} — message starts ${JSON.stringify(r.unreadable.excerpt)}`
+        : r.lastError,
+    }));
+  const waiting = 'waiting' in depth ? depth.waiting : null;
+  const waitingError = 'error' in depth ? depth.error : null;
+  return { queue, waiting, waitingError, recorded: messages.length, messages };
 }
 
 /** Shapes the records into a {@link StatusReport}. `due` lists non-terminal records due at or before `nowMs`. */
@@ -54,6 +111,7 @@ export function buildStatusReport(
   records: Iterable<LedgerRecord>,
   nowMs: number,
   containers: StatusReport['containers'],
+  poison: PoisonSection,
 ): StatusReport {
   const counts = Object.fromEntries(LEDGER_STATES.map((s) => [s, 0])) as Record<LedgerState, number>;
   const failures: FailureEntry[] = [];
@@ -69,7 +127,7 @@ export function buildStatusReport(
   }
   failures.sort((a, b) => a.blob.localeCompare(b.blob));
   due.sort((a, b) => a.due.localeCompare(b.due) || a.blob.localeCompare(b.blob));
-  return { generatedAt: new Date(nowMs).toISOString(), containers, total, counts, failures, due };
+  return { generatedAt: new Date(nowMs).toISOString(), containers, total, counts, failures, due, poison };
 }
 
 /** The reason a record is where it is: its `failure`, or for `stuck` (which has none) its last history entry. */

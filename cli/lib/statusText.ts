@@ -5,7 +5,7 @@
 import { LEDGER_STATES } from '../../shared/ledger/states.js';
 import { formatBytes } from '../../shared/validation/validateBlob.js';
 import type { RecordView } from './recordView.js';
-import type { FailureReason, StatusReport } from './statusReport.js';
+import type { FailureReason, PoisonSection, StatusReport } from './statusReport.js';
 
 /** The lines of a {@link StatusReport}. */
 export function statusLines(report: StatusReport): string[] {
@@ -33,7 +33,31 @@ export function statusLines(report: StatusReport): string[] {
     lines.push(`Due for the timer (${report.due.length}) — its next run works on these:`);
     for (const d of report.due) lines.push(`  ${d.state.padEnd(22)} ${d.blob}  (due ${d.due})`);
   }
+  lines.push('', ...poisonLines(report.poison));
   lines.push('', 'One file in detail: mediamagic-autosubmit status --blob <name>');
+  return lines;
+}
+
+/** The poison queue's depth, then each recorded message: outcome, blob (or id), when, and the detail. */
+function poisonLines(poison: PoisonSection): string[] {
+  const waiting =
+    poison.waiting === null
+      ? `Poison queue ${poison.queue}: could not be read (${poison.waitingError ?? 'unknown error'})`
+      : poison.waiting === 0
+        ? `Poison queue ${poison.queue}: empty`
+        : `Poison queue ${poison.queue}: about ${poison.waiting} message${poison.waiting === 1 ? '' : 's'} ` +
+          `waiting (the submission function failed on ${poison.waiting === 1 ? 'it' : 'them'}; the drain takes them on its next run)`;
+  if (poison.messages.length === 0) return [waiting, 'Poison messages recorded: none'];
+  const lines = [waiting, `Poison messages recorded (${poison.messages.length}):`];
+  for (const m of poison.messages) {
+    const outcome = m.result !== null && m.outcome === 'driven' ? `driven: ${m.result}` : m.outcome;
+    const what = m.blob ?? `message ${m.messageId}`;
+    const since = m.insertedOn ? `poisoned ${m.insertedOn}, ` : '';
+    lines.push(
+      `  ${outcome.padEnd(22)} ${what}  (${since}recorded ${m.recordedAt}, ${m.attempts} drive${m.attempts === 1 ? '' : 's'})`,
+    );
+    if (m.detail !== null) lines.push(`      ${m.detail}`);
+  }
   return lines;
 }
 

@@ -5,6 +5,7 @@
  * its first invocation (./lazyAppDeps.ts) rather than when the host loads the app.
  */
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import type { QueueClient } from '@azure/storage-queue';
 import { systemClock, type Clock, type Random } from '../clock.js';
 import { loadConfig, type Config } from '../config/loadConfig.js';
 import { secretsOf } from '../config/secretsOf.js';
@@ -16,6 +17,8 @@ import { MediaMagicClient } from '../mediamagic/client.js';
 import { createMediaMagicResilience, type MediaMagicResilience } from '../mediamagic/resilience.js';
 import { DEFAULT_POLL_TIMINGS, type PollDeps } from '../pipeline/pollDeps.js';
 import { DEFAULT_SUBMIT_TIMINGS, type SubmitDeps } from '../pipeline/submitDeps.js';
+import type { PoisonDeps } from '../poison/poisonDeps.js';
+import { PoisonRecords } from '../poison/poisonRecords.js';
 import { logRefusal } from '../resilience/logRefusal.js';
 import { createBlobService } from '../storage/blobService.js';
 import { AzureResultsStore } from '../storage/resultsStore.js';
@@ -39,6 +42,11 @@ export interface AppDeps {
   submitDeps(logger: Logger): SubmitDeps;
   /** The timer's deps, logging through `logger` (redacted). */
   pollDeps(logger: Logger): PollDeps;
+  /**
+   * The poison-queue drain's deps (`shared/poison/drainPoisonQueue.ts`), logging through `logger` (redacted).
+   * Async: the queue SDK is loaded on first use, so the functions that never drain never load it.
+   */
+  poisonDeps(logger: Logger): Promise<PoisonDeps>;
   /** Closes network resources (tests and the dev host). */
   close(): Promise<void>;
 }
@@ -84,6 +92,8 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
   await Promise.all([ledger.ensureContainer(), resultsContainer.createIfNotExists()]);
   const source = new AzureSourceBlobs(blobService, sourceContainer, clock);
   const results = new AzureResultsStore(resultsContainer);
+  const poisonRecords = new PoisonRecords(ledgerContainer);
+  let poisonQueue: QueueClient | undefined;
   const submitDeps = (logger: Logger): SubmitDeps => ({
     ledger,
     reconciliation,
@@ -132,6 +142,11 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
         stuckAfterMs: config.stuckAfterMinutes * 60_000,
       },
     }),
+    poisonDeps: async (logger) => {
+      const { createPoisonQueue } = await import('../poison/poisonQueue.js');
+      poisonQueue ??= createPoisonQueue(config.storage, config.blobEventsQueue);
+      return { queue: poisonQueue, records: poisonRecords, submitDeps: submitDeps(logger), redactor };
+    },
     close: () => client.close(),
   };
 }

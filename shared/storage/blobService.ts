@@ -4,6 +4,7 @@
  */
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { StorageSettings } from '../config/storageSettings.js';
+import { storageCredential } from './loadIdentity.js';
 import { boundedStorageClient, DEFAULT_STORAGE_TRIES, type StorageTries } from './tryTimeout.js';
 
 /** A client for the storage account `storage` names; `tries` is a test seam. */
@@ -17,22 +18,9 @@ export function createBlobService(
       tries,
     );
   }
-  const { DefaultAzureCredential } = loadIdentity();
-  const credential = new DefaultAzureCredential(
-    storage.clientId ? { managedIdentityClientId: storage.clientId } : {},
-  );
+  const credential = storageCredential(storage);
   return boundedStorageClient(
     (options) => new BlobServiceClient(storage.blobServiceUri, credential, options),
     tries,
   );
-}
-
-/**
- * Only identity deployments load `@azure/identity` (150–270 ms of imports, docs/benchmarks.md). A
- * `require`, not `import()`: `import()` picks the package's ESM build, which brings a second copy of the
- * Azure core packages the storage SDK already loaded (measured 600–800 ms instead of ~150 ms).
- */
-function loadIdentity(): typeof import('@azure/identity') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the comment above
-  return require('@azure/identity') as typeof import('@azure/identity');
 }

@@ -9,9 +9,11 @@ import { LEDGER_STATES, type LedgerState } from '../../shared/ledger/states.js';
 import type { LedgerPatch } from '../../shared/ledger/transition.js';
 import { silentLogger } from '../../shared/logger.js';
 import { moveRecord } from '../../shared/pipeline/moveRecord.js';
+import { drainPoisonQueue } from '../../shared/poison/drainPoisonQueue.js';
 import { processSourceBlob } from '../../shared/pipeline/processSourceBlob.js';
 import { resultPath } from '../../shared/storage/resultsStore.js';
 import { sampleMedia } from '../support/media.js';
+import { MemoryLogger } from '../support/memoryLogger.js';
 import { useStack } from '../support/stack.js';
 import { cli } from './support.js';
 
@@ -132,6 +134,14 @@ describe('status', () => {
     expect(report.due).toEqual([
       { blob: 'mix/abandoned.png', state: 'claimed', due: expect.any(String) as string },
     ]);
+    // Nothing ever failed: the host has not even created the poison queue.
+    expect(report.poison).toEqual({
+      queue: 'blob-created-poison',
+      waiting: 0,
+      waitingError: null,
+      recorded: 0,
+      messages: [],
+    });
   });
 
   it('text: counts, failures with reasons and what to do, and the due list', async () => {
@@ -147,6 +157,57 @@ describe('status', () => {
     expect(run.stdout).toContain('what to do: fix the API key or the plan');
     expect(run.stdout).toContain('Due for the timer (1)');
     expect(run.stdout).toMatch(/claimed +mix\/abandoned\.png/);
+  });
+
+  it('the poison queue: what waits in it, and every message the drain recorded with its outcome', async () => {
+    const logger = new MemoryLogger();
+    const deps = await stack.current.deps.poisonDeps(logger);
+    await deps.queue.createIfNotExists();
+    const missing = await deps.queue.sendMessage(stack.current.eventFor('mix/poison-gone.mp4'));
+    const unreadable = await deps.queue.sendMessage('not an event at all');
+    expect(await drainPoisonQueue(deps, { deadlineMs: Date.now() + 60_000 })).toMatchObject({
+      driven: { missing: 1 },
+      unreadable: 1,
+    });
+    const failing = await deps.queue.sendMessage(stack.current.eventFor('mix/poison-failing.mp4'));
+    const throwing = { ...deps, drive: () => Promise.reject(new Error('storage 503')) };
+    expect(
+      await drainPoisonQueue(throwing, { deadlineMs: Date.now() + 60_000, maxDriveAttempts: 1 }),
+    ).toMatchObject({ givenUp: 1 });
+    await deps.queue.sendMessage(stack.current.eventFor('mix/poison-waiting.mp4'));
+    await deps.queue.sendMessage(stack.current.eventFor('mix/poison-waiting-2.mp4'));
+
+    const json = await cli(['status', '--json'], stack.current.env);
+    const text = await cli(['status'], stack.current.env);
+
+    const { poison } = json.json<StatusReport>();
+    expect(poison).toMatchObject({ queue: 'blob-created-poison', waiting: 2, recorded: 3 });
+    const byId = Object.fromEntries(poison.messages.map((m) => [m.messageId, m]));
+    expect(byId[missing.messageId]).toMatchObject({
+      blob: 'mix/poison-gone.mp4',
+      outcome: 'driven',
+      result: 'missing',
+      attempts: 1,
+      detail: null,
+      insertedOn: expect.any(String) as string,
+    });
+    expect(byId[unreadable.messageId]).toMatchObject({ blob: null, outcome: 'unreadable', result: null });
+    expect(byId[unreadable.messageId]?.detail).toContain('not-json');
+    expect(byId[unreadable.messageId]?.detail).toContain('"not an event at all"');
+    expect(byId[failing.messageId]).toMatchObject({
+      blob: 'mix/poison-failing.mp4',
+      outcome: 'given-up',
+      detail: 'Error: storage 503',
+    });
+    // Kept apart from the ledger records.
+    expect(json.json<StatusReport>().total).toBe(8);
+
+    expect(text.stdout).toContain('Poison queue blob-created-poison: about 2 messages waiting');
+    expect(text.stdout).toContain('Poison messages recorded (3):');
+    expect(text.stdout).toMatch(/driven: missing +mix\/poison-gone\.mp4 {2}\(poisoned .*, 1 drive\)/);
+    expect(text.stdout).toMatch(new RegExp(`unreadable +message ${unreadable.messageId}`));
+    expect(text.stdout).toMatch(/given-up +mix\/poison-failing\.mp4/);
+    expect(text.stdout).toContain('      Error: storage 503');
   });
 
   it('--blob NAME --json: one record with its history, assets and where its results are', async () => {

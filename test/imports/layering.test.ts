@@ -55,6 +55,9 @@ describe('import layering (eslint.config.mjs)', () => {
     ['cli/lib/probe.ts', "import { REPO_ROOT } from '../../bench/stack.js';"],
     ['shared/pipeline/probe.ts', "export const later = () => import('../app/appDeps.js');"],
     ['shared/probe.ts', "export const later = () => import('../emulator/server.js');"],
+    ['shared/poison/probe.ts', "import { buildAppDeps } from '../app/appDeps.js';"],
+    ['shared/poison/probe.ts', "import { applyWebhookEvent } from '../webhooks/applyWebhookEvent.js';"],
+    ['shared/poison/probe.ts', "import { MediaMagicClient } from '../mediamagic/client.js';"],
   ])('refuses %s: %s', async (file, source) => {
     expect(await problems(file, source)).toEqual([
       expect.stringMatching(/^no-restricted-(imports|syntax): .*LAYERS in eslint\.config\.mjs/),
@@ -67,6 +70,10 @@ describe('import layering (eslint.config.mjs)', () => {
       "import { isTerminal } from '../ledger/states.js';\nimport { x } from './webhookEvent.js';",
     ],
     ['shared/pipeline/probe.ts', "import { applyWebhookEvent } from '../webhooks/applyWebhookEvent.js';"],
+    [
+      'shared/poison/probe.ts',
+      "import { processSourceBlob } from '../pipeline/processSourceBlob.js';\nimport { x } from './poisonRecord.js';",
+    ],
     ['shared/app/probe.ts', "export const later = () => import('../pipeline/pollDue.js');"],
     ['shared/probe.ts', "import { BUCKETS } from './mediamagic/buckets.js';"],
     [
