@@ -6,6 +6,7 @@
  */
 import type { LedgerFailure, LedgerRecord } from '../../shared/ledger/record.js';
 import { isTerminal, LEDGER_STATES, type LedgerState } from '../../shared/ledger/states.js';
+import { StepFailureCollector, type StepFailureSummary } from './stepFailureView.js';
 
 /** States that need a person (or, for `stuck`, a look). */
 export const FAILURE_STATES: readonly LedgerState[] = ['rejected', 'dead-lettered', 'blocked', 'stuck'];
@@ -47,6 +48,8 @@ export interface StatusReport {
   readonly counts: Record<LedgerState, number>;
   readonly failures: FailureEntry[];
   readonly due: DueEntry[];
+  /** Records whose timer step keeps throwing: their count, last error and next try (./stepFailureView.ts). */
+  readonly stepFailures: StepFailureSummary;
 }
 
 /** Shapes the records into a {@link StatusReport}. `due` lists non-terminal records due at or before `nowMs`. */
@@ -58,18 +61,28 @@ export function buildStatusReport(
   const counts = Object.fromEntries(LEDGER_STATES.map((s) => [s, 0])) as Record<LedgerState, number>;
   const failures: FailureEntry[] = [];
   const due: DueEntry[] = [];
+  const stepFailures = new StepFailureCollector();
   let total = 0;
   for (const record of records) {
     total++;
     counts[record.state]++;
     if (FAILURE_STATES.includes(record.state)) failures.push(failureEntry(record));
+    stepFailures.add(record);
     if (record.due !== undefined && !isTerminal(record.state) && Date.parse(record.due) <= nowMs) {
       due.push({ blob: record.source.name, state: record.state, due: record.due });
     }
   }
   failures.sort((a, b) => a.blob.localeCompare(b.blob));
   due.sort((a, b) => a.due.localeCompare(b.due) || a.blob.localeCompare(b.blob));
-  return { generatedAt: new Date(nowMs).toISOString(), containers, total, counts, failures, due };
+  return {
+    generatedAt: new Date(nowMs).toISOString(),
+    containers,
+    total,
+    counts,
+    failures,
+    due,
+    stepFailures: stepFailures.summary(),
+  };
 }
 
 /** The reason a record is where it is: its `failure`, or for `stuck` (which has none) its last history entry. */
