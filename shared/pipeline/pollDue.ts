@@ -229,7 +229,18 @@ async function redriveSubmission(deps: PollDeps, record: LedgerRecord, deadlineM
     const saved = await saveRecord(deps, record, 'rejected', failure.detail, { failure });
     return saved.kind === 'saved' ? 'rejected' : saved.kind;
   }
-  if (props.etag !== record.sourceEtag) return (await processSourceBlob(deps, record.source.name)).kind;
+  if (props.etag !== record.sourceEtag) {
+    const next = await processSourceBlob(deps, record.source.name);
+    if (next.kind !== 'ignored') return next.kind;
+    // Replaced by something never submitted (an append or page blob): no claim will ever take this record
+    // over, so left as it is it would be re-driven on every run, forever, uncounted.
+    const failure = {
+      kind: 'source-replaced',
+      detail: `${record.source.name} was replaced before it could be submitted: ${next.reason}`,
+    };
+    const saved = await saveRecord(deps, record, 'rejected', failure.detail, { failure });
+    return saved.kind === 'saved' ? 'rejected' : saved.kind;
+  }
   return (await submitClaimed(deps, record, props, deadlineMs)).kind;
 }
 

@@ -21,12 +21,13 @@ const movableClock = (start: number): Clock & { at: number } => {
 };
 
 /**
- * A transient failure before the create call — the copy to MediaMagic's upload URL fails every time — must
- * count toward the same bound as failed create calls: the record backs off and is dead-lettered after the
- * limit, instead of sitting in `submit-pending` and being re-driven every half minute forever (the stall
- * check skips `submit-pending`, trusting this bound).
+ * Every re-drive of a record that has not reached the create call must end. A transient failure before it —
+ * the copy to MediaMagic's upload URL fails every time — counts toward the same bound as failed create
+ * calls: the record backs off and is dead-lettered after the limit, instead of sitting in `submit-pending`
+ * and being re-driven every half minute forever (the stall check skips `submit-pending`, trusting this
+ * bound). And a source replaced by a blob the app never submits ends the record instead of re-driving it.
  */
-describe('a copy that fails on every drive', () => {
+describe('failures before the create call end', () => {
   const stack = useStack();
 
   it('backs off and is dead-lettered after the submit-attempt limit, with no create call ever made', async () => {
@@ -72,5 +73,38 @@ describe('a copy that fails on every drive', () => {
     // Nothing was ever created: the API never saw a submission for it.
     const routes = stack.current.emulator.stats().routes;
     expect(routes['POST /api/integrations/submissions']?.count ?? 0).toBe(0);
+  });
+
+  it('a pending record whose blob was replaced by an append blob is rejected, not re-driven forever', async () => {
+    const clock = movableClock(Date.now());
+    let copies = 0;
+    const copy: typeof copyToUploadUrl = () => {
+      copies++;
+      return Promise.resolve({
+        ok: false,
+        failure: { kind: 'copy-failed', retryable: true, status: 503, message: 'ServerBusy: copy refused' },
+      });
+    };
+    const name = 'copy/replaced.mp4';
+    await stack.current.upload(name, sampleMedia('video/mp4'), 'video/mp4');
+    const submitDeps = { ...stack.current.deps.submitDeps(silentLogger), clock, copy };
+    expect((await processSourceBlob(submitDeps, name)).kind).toBe('pending');
+    // Replaced by an append blob, which the app never submits (it ignores its events).
+    const blob = stack.current.deps.sourceContainer.getAppendBlobClient(name);
+    await blob.deleteIfExists();
+    await blob.create();
+
+    const pollDeps = { ...stack.current.deps.pollDeps(silentLogger), clock, copy };
+    for (let run = 0; run < 3; run++) {
+      const due = (await stack.current.record(name))?.due;
+      if (due === undefined) break;
+      clock.at = Math.max(clock.at, Date.parse(due)) + 1_000;
+      await pollDue(pollDeps);
+    }
+
+    const record = await stack.current.record(name);
+    expect(record).toMatchObject({ state: 'rejected', failure: { kind: 'source-replaced' } });
+    expect(record?.failure?.detail).toContain('AppendBlob');
+    expect(copies).toBe(1);
   });
 });
