@@ -252,13 +252,12 @@ function triesText(submitAttempts: number, tries: number): string {
     : `${tries} attempts (${before} of them failed before the create call)`;
 }
 
+/** The backoff between timer re-drives of a submission (docs/ledger.md states the total it adds up to). */
+export const REDRIVE_BACKOFF = { baseMs: 30_000, capMs: 30 * 60_000 } as const;
+
 /** Backoff across timer re-drives: 30 s, 1 min, 2 min … capped at 30 min, full jitter above a 10 s floor. */
 function redriveDelay(deps: SubmitDeps, attempts: number): number {
-  const [delay] = nextBackoff(
-    { retries: Math.max(0, attempts - 1) },
-    { baseMs: 30_000, capMs: 30 * 60_000 },
-    deps.random,
-  );
+  const [delay] = nextBackoff({ retries: Math.max(0, attempts - 1) }, REDRIVE_BACKOFF, deps.random);
   return Math.max(10_000, delay);
 }
 
