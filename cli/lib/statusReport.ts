@@ -112,6 +112,8 @@ export function actionFor(record: LedgerRecord): string {
     case 'blocked':
       return `fix the API key or the plan (the reason says which), then run \`mediamagic-autosubmit resubmit ${blob}\``;
     case 'stuck':
+      if (!record.submissionId && record.submitAttempts === 0)
+        return 'nothing was submitted yet, so the timer keeps trying it at its backoff: fix the cause the reason names (e.g. rehydrate an archived source blob) and it goes on by itself';
       return record.submissionId
         ? `no progress since ${record.lastProgressAt}; the timer keeps checking — look up submission ${record.submissionId} in MediaMagic (README: troubleshooting)`
         : `its submission id never arrived; find the submission in MediaMagic by blob path ${record.blobPath ?? '(none yet)'} and run \`mediamagic-autosubmit link ${blob} <submission id>\``;

@@ -205,6 +205,11 @@ async function driveRecord(deps: PollDeps, record: LedgerRecord, deadlineMs: num
       return label((await reconcileUnconfirmed(deps, record, deadlineMs)).kind);
     case 'stuck':
       if (record.submissionId) return label(await follow(deps, record, deadlineMs));
+      // No create call was ever made for this generation (the count is written before each one), so none
+      // can exist: driving it again is safe, and it is how a record stuck on its source (an archived blob,
+      // a storage outage) picks up by itself once the cause is fixed. Reconciling it instead would alert
+      // "creation never confirmed" about a submission that was never attempted, and never end.
+      if (record.submitAttempts === 0) return label(await redriveSubmission(deps, record, deadlineMs));
       return label((await reconcileUnconfirmed(deps, record, deadlineMs)).kind);
     case 'blocked':
     case 'rejected':
