@@ -114,12 +114,10 @@ export class ReconciliationIndex {
    */
   async requeueOrphan(submissionId: string, at: string, lookFailures = 0): Promise<void> {
     try {
-      await this.container
-        .getBlobClient(idBlobName(ORPHANS, submissionId))
-        .setMetadata({
-          [QUEUED_AT]: at,
-          ...(lookFailures > 0 ? { [LOOK_FAILURES]: String(lookFailures) } : {}),
-        });
+      await this.container.getBlobClient(idBlobName(ORPHANS, submissionId)).setMetadata({
+        [QUEUED_AT]: at,
+        ...(lookFailures > 0 ? { [LOOK_FAILURES]: String(lookFailures) } : {}),
+      });
     } catch (error) {
       // Reconciled by another run meanwhile: nothing left to requeue.
       if (!(error instanceof RestError && error.statusCode === 404)) throw error;

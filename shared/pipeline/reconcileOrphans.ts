@@ -60,7 +60,10 @@ export interface OrphanSummary {
   readonly apiReads: number;
 }
 
-/** Works through the orphans. Never throws for one bad orphan: it is logged and kept for the next run. */
+/**
+ * Works through the orphans that are due. Never throws: an orphan whose look throws waits with a backoff
+ * ({@link settleFailedLook}), and a listing that fails leaves every orphan for the next run.
+ */
 export async function reconcileOrphans(deps: PollDeps, deadlineMs: number): Promise<OrphanSummary> {
   let linked = 0;
   let applied = 0;
