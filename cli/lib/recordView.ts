@@ -6,6 +6,7 @@
 import type { LedgerRecord } from '../../shared/ledger/record.js';
 import { isTerminal, type LedgerState } from '../../shared/ledger/states.js';
 import { actionFor, FAILURE_STATES, failureReason, type FailureReason } from './statusReport.js';
+import { failedRuns, stepFailureView, type StepFailureView } from './stepFailureView.js';
 
 /** Where a results document is, and whether it exists yet. */
 export interface ResultLocation {
@@ -30,6 +31,8 @@ export interface RecordView {
   readonly due: string | null;
   readonly submitAttempts: number;
   readonly failure: FailureReason | null;
+  /** The timer runs in a row whose step threw on this record (`null` when the last did not). */
+  readonly stepFailures: StepFailureView | null;
   readonly assets: {
     readonly assetId: string;
     readonly status: string | null;
@@ -75,6 +78,7 @@ export function recordView(record: LedgerRecord, results: RecordView['results'])
     due: record.due ?? null,
     submitAttempts: record.submitAttempts,
     failure: FAILURE_STATES.includes(record.state) || record.failure ? failureReason(record) : null,
+    stepFailures: stepFailureView(record),
     assets: record.assets.map((a) => ({
       assetId: a.assetId,
       status: a.status ?? null,
@@ -97,6 +101,13 @@ function nextStep(record: LedgerRecord): string {
   if (record.state === 'complete') return 'nothing: it is complete; the results are in the results container';
   if (FAILURE_STATES.includes(record.state)) return actionFor(record);
   const when = record.due ? ` at ${record.due}` : '';
+  const failing = stepFailureView(record);
+  if (failing !== null && !isTerminal(record.state)) {
+    return (
+      `its ${failedRuns(failing)} (last: ${failing.lastError}); the timer tries again${when}, and at ` +
+      `${failing.limit} it goes stuck with an ALERT — fix the cause the error names (e.g. rehydrate an archived blob)`
+    );
+  }
   switch (record.state) {
     case 'claimed':
       return `being submitted; if that invocation died, the timer re-drives it${when}`;

@@ -7,6 +7,7 @@
 import type { LedgerFailure, LedgerRecord } from '../../shared/ledger/record.js';
 import { isTerminal, LEDGER_STATES, type LedgerState } from '../../shared/ledger/states.js';
 import type { PoisonOutcome, PoisonRecord } from '../../shared/poison/poisonRecord.js';
+import { StepFailureCollector, type StepFailureSummary } from './stepFailureView.js';
 
 /** States that need a person (or, for `stuck`, a look). */
 export const FAILURE_STATES: readonly LedgerState[] = ['rejected', 'dead-lettered', 'blocked', 'stuck'];
@@ -79,6 +80,8 @@ export interface StatusReport {
   readonly failures: FailureEntry[];
   readonly due: DueEntry[];
   readonly poison: PoisonSection;
+  /** Records whose timer step keeps throwing: their count, last error and next try (./stepFailureView.ts). */
+  readonly stepFailures: StepFailureSummary;
 }
 
 /** The poison section from the queue's name and depth and the drain's records (oldest first). */
@@ -116,18 +119,29 @@ export function buildStatusReport(
   const counts = Object.fromEntries(LEDGER_STATES.map((s) => [s, 0])) as Record<LedgerState, number>;
   const failures: FailureEntry[] = [];
   const due: DueEntry[] = [];
+  const stepFailures = new StepFailureCollector();
   let total = 0;
   for (const record of records) {
     total++;
     counts[record.state]++;
     if (FAILURE_STATES.includes(record.state)) failures.push(failureEntry(record));
+    stepFailures.add(record);
     if (record.due !== undefined && !isTerminal(record.state) && Date.parse(record.due) <= nowMs) {
       due.push({ blob: record.source.name, state: record.state, due: record.due });
     }
   }
   failures.sort((a, b) => a.blob.localeCompare(b.blob));
   due.sort((a, b) => a.due.localeCompare(b.due) || a.blob.localeCompare(b.blob));
-  return { generatedAt: new Date(nowMs).toISOString(), containers, total, counts, failures, due, poison };
+  return {
+    generatedAt: new Date(nowMs).toISOString(),
+    containers,
+    total,
+    counts,
+    failures,
+    due,
+    stepFailures: stepFailures.summary(),
+    poison,
+  };
 }
 
 /** The reason a record is where it is: its `failure`, or for `stuck` (which has none) its last history entry. */
@@ -157,6 +171,8 @@ export function actionFor(record: LedgerRecord): string {
     case 'blocked':
       return `fix the API key or the plan (the reason says which), then run \`mediamagic-autosubmit resubmit ${blob}\``;
     case 'stuck':
+      if (!record.submissionId && record.submitAttempts === 0)
+        return 'nothing was submitted yet, so the timer keeps trying it at its backoff: fix the cause the reason names (e.g. rehydrate an archived source blob) and it goes on by itself';
       return record.submissionId
         ? `no progress since ${record.lastProgressAt}; the timer keeps checking — look up submission ${record.submissionId} in MediaMagic (README: troubleshooting)`
         : `its submission id never arrived; find the submission in MediaMagic by blob path ${record.blobPath ?? '(none yet)'} and run \`mediamagic-autosubmit link ${blob} <submission id>\``;

@@ -6,6 +6,7 @@ import { LEDGER_STATES } from '../../shared/ledger/states.js';
 import { formatBytes } from '../../shared/validation/validateBlob.js';
 import type { RecordView } from './recordView.js';
 import type { FailureReason, PoisonSection, StatusReport } from './statusReport.js';
+import { failedRuns, stepFailureLines } from './stepFailureView.js';
 
 /** The lines of a {@link StatusReport}. */
 export function statusLines(report: StatusReport): string[] {
@@ -27,7 +28,7 @@ export function statusLines(report: StatusReport): string[] {
       );
     }
   }
-  lines.push('');
+  lines.push('', ...stepFailureLines(report.stepFailures), '');
   if (report.due.length === 0) lines.push('Due for the timer: none');
   else {
     lines.push(`Due for the timer (${report.due.length}) — its next run works on these:`);
@@ -75,6 +76,13 @@ export function recordLines(view: RecordView): string[] {
     field('due', view.due ?? '(not scheduled)'),
     field('submit attempts', String(view.submitAttempts)),
   ];
+  if (view.stepFailures) {
+    const sf = view.stepFailures;
+    lines.push(
+      field('step failures', `${failedRuns(sf)}; next try ${sf.nextTryAt ?? '(not scheduled)'}`),
+      `    last error at ${sf.lastAt}: ${sf.lastError}`,
+    );
+  }
   if (view.failure) lines.push('  reason:', ...reasonLines(view.failure, '    '));
   if (view.assets.length > 0) {
     lines.push('  assets:');

@@ -64,6 +64,7 @@ export function nextGeneration(
     submissionId: _submissionId,
     pollIntervalMs: _pollIntervalMs,
     failure: _failure,
+    ingestFailures: _ingestFailures,
     ...kept
   } = record;
   return {

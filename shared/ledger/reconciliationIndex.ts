@@ -28,6 +28,11 @@ export interface Orphan {
 }
 
 const PointerSchema = z.object({ key: z.string().regex(/^[0-9a-f]{64}$/) });
+/** An orphan as the timer's queue hands it out: with how many looks in a row threw (absent: none). */
+export interface QueuedOrphan extends Orphan {
+  readonly lookFailures?: number;
+}
+
 const OrphanSchema = z.object({
   submissionId: z.string().min(1),
   assetId: z.string().min(1),
@@ -44,6 +49,8 @@ const ORPHANS = 'orphans/';
  * Kept on the blob so ordering needs only a listing, not a read of every orphan (docs/ledger.md).
  */
 const QUEUED_AT = 'queuedat';
+/** Metadata counting an orphan's looks in a row that threw; its `queuedat` is then its next look. */
+const LOOK_FAILURES = 'lookfailures';
 
 /** The reconciliation pointers, in the ledger container. */
 export class ReconciliationIndex {
@@ -76,28 +83,41 @@ export class ReconciliationIndex {
    * Up to `limit` orphans, longest-waiting first: by when each was last looked at ({@link requeueOrphan}), or
    * arrived if never. Sorting the names alone would hand the same first ones to every run, so a backlog of
    * orphans nobody claims would starve the rest. Lists every orphan's name and metadata; reads only `limit`.
+   * With `dueBy`, orphans queued after it — backing off after a look that threw — are left out.
    */
-  async listOrphans(limit: number): Promise<Orphan[]> {
-    const queue: { name: string; at: string }[] = [];
+  async listOrphans(limit: number, dueBy?: string): Promise<QueuedOrphan[]> {
+    const queue: { name: string; at: string; lookFailures: number }[] = [];
     for await (const item of this.container.listBlobsFlat({ prefix: ORPHANS, includeMetadata: true })) {
       // Orphans kept before the queue metadata existed wait from their creation.
       const at = item.metadata?.[QUEUED_AT] ?? item.properties.createdOn?.toISOString() ?? '';
-      queue.push({ name: item.name, at });
+      if (dueBy !== undefined && at > dueBy) continue;
+      const lookFailures = Number.parseInt(item.metadata?.[LOOK_FAILURES] ?? '0', 10);
+      queue.push({
+        name: item.name,
+        at,
+        lookFailures: Number.isSafeInteger(lookFailures) ? lookFailures : 0,
+      });
     }
     queue.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.name < b.name ? -1 : 1));
-    const out: Orphan[] = [];
-    for (const { name } of queue) {
+    const out: QueuedOrphan[] = [];
+    for (const { name, lookFailures } of queue) {
       if (out.length >= limit) break;
       const parsed = OrphanSchema.safeParse(await this.read(name));
-      if (parsed.success) out.push(parsed.data);
+      if (parsed.success) out.push(lookFailures > 0 ? { ...parsed.data, lookFailures } : parsed.data);
     }
     return out;
   }
 
-  /** Sends an orphan that was looked at and kept to the back of the queue (`at`: the time of the look). */
-  async requeueOrphan(submissionId: string, at: string): Promise<void> {
+  /**
+   * Sends an orphan that was looked at and kept to the back of the queue (`at`: the time of the look). With
+   * `lookFailures` (looks in a row that threw), `at` is instead when it may be looked at again.
+   */
+  async requeueOrphan(submissionId: string, at: string, lookFailures = 0): Promise<void> {
     try {
-      await this.container.getBlobClient(idBlobName(ORPHANS, submissionId)).setMetadata({ [QUEUED_AT]: at });
+      await this.container.getBlobClient(idBlobName(ORPHANS, submissionId)).setMetadata({
+        [QUEUED_AT]: at,
+        ...(lookFailures > 0 ? { [LOOK_FAILURES]: String(lookFailures) } : {}),
+      });
     } catch (error) {
       // Reconciled by another run meanwhile: nothing left to requeue.
       if (!(error instanceof RestError && error.statusCode === 404)) throw error;

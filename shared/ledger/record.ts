@@ -116,6 +116,12 @@ export type LedgerRecord = {
   readonly assets: LedgerAsset[];
   /** `POST /submissions` attempts made for this generation, across invocations. */
   readonly submitAttempts: number;
+  /**
+   * Drives of this generation that failed, transiently, before any `POST /submissions` (the upload URL, the
+   * copy). They count toward `maxSubmitAttempts` (10) with `submitAttempts`, which they must not inflate: that
+   * one says whether a submission may exist. Absent when none failed.
+   */
+  readonly ingestFailures?: number;
   /** The adaptive status-poll interval the timer last chose. */
   readonly pollIntervalMs?: number;
   /** Last time the record moved forward; the stuck detector measures from here. */
@@ -193,6 +199,7 @@ export const LedgerRecordSchema = z.looseObject({
   previousSubmissionId: z.string().min(1).exactOptional(),
   assets: z.array(LedgerAssetSchema),
   submitAttempts: count,
+  ingestFailures: count.exactOptional(),
   pollIntervalMs: count.exactOptional(),
   lastProgressAt: IsoTimestampSchema,
   failure: LedgerFailureSchema.exactOptional(),

@@ -208,6 +208,14 @@ async function driveRecord(deps: PollDeps, record: LedgerRecord, deadlineMs: num
       return label((await reconcileUnconfirmed(deps, record, deadlineMs)).kind);
     case 'stuck':
       if (record.submissionId) return label(await follow(deps, record, deadlineMs));
+      // No create call was ever made for this generation (the count is written before each one), so none
+      // can exist: driving it again is safe, and it is how a record stuck on its source (an archived blob,
+      // a storage outage) picks up by itself once the cause is fixed. Reconciling it instead would alert
+      // "creation never confirmed" about a submission that was never attempted, and never end.
+      if (record.submitAttempts === 0)
+        return label(
+          await redriveSubmission(deps, record, deadlineMs, hostStopAt(deadlineMs - deps.poll.budgetMs)),
+        );
       return label((await reconcileUnconfirmed(deps, record, deadlineMs)).kind);
     case 'blocked':
     case 'rejected':
@@ -238,8 +246,18 @@ async function redriveSubmission(
     const saved = await saveRecord(deps, record, 'rejected', failure.detail, { failure });
     return saved.kind === 'saved' ? 'rejected' : saved.kind;
   }
-  if (props.etag !== record.sourceEtag)
-    return (await processSourceBlob(deps, record.source.name, hostStopMs)).kind;
+  if (props.etag !== record.sourceEtag) {
+    const next = await processSourceBlob(deps, record.source.name, hostStopMs);
+    if (next.kind !== 'ignored') return next.kind;
+    // Replaced by something never submitted (an append or page blob): no claim will ever take this record
+    // over, so left as it is it would be re-driven on every run, forever, uncounted.
+    const failure = {
+      kind: 'source-replaced',
+      detail: `${record.source.name} was replaced before it could be submitted: ${next.reason}`,
+    };
+    const saved = await saveRecord(deps, record, 'rejected', failure.detail, { failure });
+    return saved.kind === 'saved' ? 'rejected' : saved.kind;
+  }
   return (await submitClaimed(deps, record, props, deadlineMs, hostStopMs)).kind;
 }
 

@@ -14,11 +14,12 @@
  * number of runs instead of starving them (docs/design.md, decision 8).
  */
 import { isoTimestamp } from '../ledger/record.js';
-import type { Orphan } from '../ledger/reconciliationIndex.js';
+import type { Orphan, QueuedOrphan } from '../ledger/reconciliationIndex.js';
 import { applyWebhookEvent } from '../webhooks/applyWebhookEvent.js';
 import type { WebhookEvent } from '../webhooks/webhookEvent.js';
 import { identifySubmission, linkRecord, whyNotLinkable } from './linkLostSubmission.js';
 import type { PollDeps } from './pollDeps.js';
+import { stepFailureWaitMs } from './stepFailureWait.js';
 
 /** Orphans taken from the queue per timer run (those needing no API read cost one pointer read each). */
 const ORPHANS_PER_RUN = 50;
@@ -29,8 +30,11 @@ const ORPHANS_PER_RUN = 50;
 export const ORPHAN_API_READS_PER_RUN = 40;
 /** The most one look at an orphan reads: its submission, then its asset's file name. */
 const READS_PER_LOOK = 2;
-/** An orphan nobody claims for this long is not ours (another system shares the key); it is dropped. */
-const ORPHAN_TTL_MS = 24 * 3600_000;
+/**
+ * An orphan nobody claims for this long is not ours (another system shares the key); it is dropped — also
+ * one whose looks keep throwing, which by then has had its chance.
+ */
+export const ORPHAN_TTL_MS = 24 * 3600_000;
 
 /**
  * What became of one orphan. `foreign`: the look proved it another client's; it is removed like `unrelated`
@@ -56,13 +60,26 @@ export interface OrphanSummary {
   readonly apiReads: number;
 }
 
-/** Works through the orphans. Never throws for one bad orphan: it is logged and kept for the next run. */
+/**
+ * Works through the orphans that are due. Never throws: an orphan whose look throws waits with a backoff
+ * ({@link settleFailedLook}), and a listing that fails leaves every orphan for the next run.
+ */
 export async function reconcileOrphans(deps: PollDeps, deadlineMs: number): Promise<OrphanSummary> {
   let linked = 0;
   let applied = 0;
   let foreign = 0;
   const budget: ReadBudget = { reads: ORPHAN_API_READS_PER_RUN };
-  for (const orphan of await deps.reconciliation.listOrphans(ORPHANS_PER_RUN)) {
+  let queue: QueuedOrphan[];
+  try {
+    queue = await deps.reconciliation.listOrphans(ORPHANS_PER_RUN, isoTimestamp(deps.clock.now()));
+  } catch (error) {
+    // The orphans wait for the next run; the records due this run are still worked.
+    deps.logger.warn('orphan webhooks could not be listed this run', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return { linked, applied, foreign, apiReads: 0 };
+  }
+  for (const orphan of queue) {
     if (deps.clock.now() >= deadlineMs) break;
     try {
       const outcome = await reconcileOne(deps, orphan, deadlineMs, budget);
@@ -75,13 +92,46 @@ export async function reconcileOrphans(deps: PollDeps, deadlineMs: number): Prom
         await deps.reconciliation.removeOrphan(orphan.submissionId);
       }
     } catch (error) {
-      deps.logger.warn('orphan webhook could not be reconciled this run', {
-        submissionId: orphan.submissionId,
-        error: error instanceof Error ? error.message : String(error),
-      });
+      await settleFailedLook(deps, orphan, error);
     }
   }
   return { linked, applied, foreign, apiReads: ORPHAN_API_READS_PER_RUN - budget.reads };
+}
+
+/**
+ * A look that threw (storage or API trouble): left where it was, the orphan would head the queue and be
+ * looked at — costing reads — on every run for as long as the trouble lasts, and the 24 h limit, checked
+ * only after a look that works, would never drop it. So it waits, longer after each look in a row that
+ * threw (the step-failure waits: 1, 2, 4 … 30 minutes), and once its 24 h are up it is removed, with a line
+ * saying so. Never throws: an orphan that cannot even be requeued is simply looked at next run.
+ */
+async function settleFailedLook(deps: PollDeps, orphan: QueuedOrphan, error: unknown): Promise<void> {
+  const now = deps.clock.now();
+  const lookFailures = (orphan.lookFailures ?? 0) + 1;
+  const props = {
+    submissionId: orphan.submissionId,
+    receivedAt: orphan.receivedAt,
+    lookFailures,
+    error: error instanceof Error ? error.message : String(error),
+  };
+  try {
+    if (now - Date.parse(orphan.receivedAt) > ORPHAN_TTL_MS) {
+      await deps.reconciliation.removeOrphan(orphan.submissionId);
+      deps.logger.warn('orphan webhook dropped: its look kept failing and its 24 h are up', props);
+      return;
+    }
+    const next = isoTimestamp(now + stepFailureWaitMs(lookFailures, deps.poll));
+    await deps.reconciliation.requeueOrphan(orphan.submissionId, next, lookFailures);
+    deps.logger.warn('orphan webhook could not be reconciled this run; it waits and is looked at again', {
+      ...props,
+      next,
+    });
+  } catch (settleError) {
+    deps.logger.warn('orphan webhook could not be reconciled this run, nor requeued', {
+      ...props,
+      requeueError: settleError instanceof Error ? settleError.message : String(settleError),
+    });
+  }
 }
 
 async function reconcileOne(

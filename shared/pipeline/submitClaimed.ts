@@ -312,32 +312,42 @@ async function settleFailure(
     case 'unconfirmed':
       return settleUnconfirmed(deps, record, `${step}: ${failure.detail}`);
     case 'later': {
-      if (record.state === 'submit-pending' && record.submitAttempts >= deps.settings.maxSubmitAttempts) {
-        const reason = `gave up after ${record.submitAttempts} attempts; last: ${failure.detail}`;
-        return finish(deps, record, 'dead-lettered', reason, { failure }, 'dead-lettered');
+      // A failure before the create call (the upload URL, the copy) counts as a try too: without it, a copy
+      // that always fails would be re-driven every half minute forever, and the stall check skips
+      // `submit-pending` because this bound covers it.
+      const counted = step === 'ingest' ? { ingestFailures: (record.ingestFailures ?? 0) + 1 } : {};
+      const tries = record.submitAttempts + (counted.ingestFailures ?? record.ingestFailures ?? 0);
+      if (record.state === 'submit-pending' && tries >= deps.settings.maxSubmitAttempts) {
+        const reason = `gave up after ${triesText(record.submitAttempts, tries)}; last: ${failure.detail}`;
+        return finish(deps, record, 'dead-lettered', reason, { failure, ...counted }, 'dead-lettered');
       }
-      const due = isoTimestamp(
-        disposition.retryAt ?? deps.clock.now() + redriveDelay(deps, record.submitAttempts),
-      );
+      const due = isoTimestamp(disposition.retryAt ?? deps.clock.now() + redriveDelay(deps, tries));
       return finish(
         deps,
         record,
         'submit-pending',
         `${step}: ${failure.detail}; retry at ${due}`,
-        { due, failure },
+        { due, failure, ...counted },
         'pending',
       );
     }
   }
 }
 
+/** "10 attempts", or "10 attempts (7 of them failed before the create call)". */
+function triesText(submitAttempts: number, tries: number): string {
+  const before = tries - submitAttempts;
+  return before === 0
+    ? `${tries} attempts`
+    : `${tries} attempts (${before} of them failed before the create call)`;
+}
+
+/** The backoff between timer re-drives of a submission (docs/ledger.md states the total it adds up to). */
+export const REDRIVE_BACKOFF = { baseMs: 30_000, capMs: 30 * 60_000 } as const;
+
 /** Backoff across timer re-drives: 30 s, 1 min, 2 min … capped at 30 min, full jitter above a 10 s floor. */
 function redriveDelay(deps: SubmitDeps, attempts: number): number {
-  const [delay] = nextBackoff(
-    { retries: Math.max(0, attempts - 1) },
-    { baseMs: 30_000, capMs: 30 * 60_000 },
-    deps.random,
-  );
+  const [delay] = nextBackoff({ retries: Math.max(0, attempts - 1) }, REDRIVE_BACKOFF, deps.random);
   return Math.max(10_000, delay);
 }
 

@@ -10,8 +10,10 @@ import type { LedgerPatch } from '../../shared/ledger/transition.js';
 import { silentLogger } from '../../shared/logger.js';
 import { moveRecord } from '../../shared/pipeline/moveRecord.js';
 import { drainPoisonQueue } from '../../shared/poison/drainPoisonQueue.js';
+import { pollDue } from '../../shared/pipeline/pollDue.js';
 import { processSourceBlob } from '../../shared/pipeline/processSourceBlob.js';
-import { resultPath } from '../../shared/storage/resultsStore.js';
+import { STEP_FAILURE_LIMIT } from '../../shared/pipeline/stepFailureWait.js';
+import { resultPath, type ResultsStore } from '../../shared/storage/resultsStore.js';
 import { sampleMedia } from '../support/media.js';
 import { MemoryLogger } from '../support/memoryLogger.js';
 import { useStack } from '../support/stack.js';
@@ -286,5 +288,93 @@ describe('status', () => {
     } finally {
       await corrupt.delete();
     }
+  });
+});
+
+/**
+ * A record whose timer step keeps throwing (here: the results write fails, as it would for a results
+ * container that refuses writes) stays in its state until the limit sends it `stuck`; `status` must show it
+ * backing off — count, last error, next try — instead of merely "waiting".
+ */
+describe('status: records backing off after step failures', () => {
+  const stack = useStack();
+
+  beforeAll(async () => {
+    for (const name of ['sf/failing.mp4', 'sf/fine.mp4']) {
+      await stack.current.upload(name, sampleMedia('video/mp4'), 'video/mp4');
+      expect((await processSourceBlob(stack.current.deps.submitDeps(silentLogger), name)).kind).toBe(
+        'submitted',
+      );
+      const key = ledgerKey('uploads', name);
+      const due = isoTimestamp(Date.now() - 1000);
+      expect((await stack.current.deps.ledger.update(key, (r) => ({ ...r, due }))).kind).toBe('updated');
+    }
+    await stack.current.emulator.controls.processing.settled();
+    const real = stack.current.deps.pollDeps(silentLogger);
+    const results: ResultsStore = {
+      writeResult: (doc) =>
+        doc.source.name === 'sf/failing.mp4'
+          ? Promise.reject(new Error('results write refused (403 AuthorizationFailure)'))
+          : real.results.writeResult(doc),
+      writeFailure: (report) => real.results.writeFailure(report),
+    };
+    const run = await pollDue({ ...real, results });
+    expect(run.outcomes).toMatchObject({ 'submitted→step-failed': 1, 'submitted→complete': 1 });
+  });
+
+  it('--json: a summary count and, per record, the failure count, the last error and the next try', async () => {
+    const run = await cli(['status', '--json'], stack.current.env);
+
+    expect(run.code).toBe(EXIT.ok);
+    const report = run.json<StatusReport>();
+    const record = await stack.current.record('sf/failing.mp4');
+    expect(report.stepFailures).toEqual({
+      count: 1,
+      records: [
+        {
+          blob: 'sf/failing.mp4',
+          state: 'submitted',
+          count: 1,
+          limit: STEP_FAILURE_LIMIT,
+          lastError: 'Error: results write refused (403 AuthorizationFailure)',
+          lastAt: record?.stepFailures?.lastAt,
+          nextTryAt: record?.due,
+        },
+      ],
+    });
+    // Backing off: its next try is in the future, so it is not listed as due now.
+    expect(Date.parse(report.stepFailures.records[0]?.nextTryAt ?? '')).toBeGreaterThan(Date.now());
+    expect(report.due.map((d) => d.blob)).not.toContain('sf/failing.mp4');
+  });
+
+  it('text: the backing-off list with the count, the next try and the last error', async () => {
+    const run = await cli(['status'], stack.current.env);
+
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).toContain('Backing off after step failures (1)');
+    expect(run.stdout).toMatch(
+      /submitted +sf\/failing\.mp4 {2}\(step failed 1 of 8 timer runs in a row, next try \d{4}-/,
+    );
+    expect(run.stdout).toContain('results write refused (403 AuthorizationFailure)');
+  });
+
+  it('--blob: the record carries its step failures; a record whose step succeeded shows none', async () => {
+    const failing = await cli(['status', '--blob', 'sf/failing.mp4', '--json'], stack.current.env);
+    const view = failing.json<RecordView>();
+    expect(view.stepFailures).toMatchObject({
+      count: 1,
+      limit: STEP_FAILURE_LIMIT,
+      lastError: 'Error: results write refused (403 AuthorizationFailure)',
+      nextTryAt: view.due,
+    });
+    expect(view.next).toContain('step failed 1 of 8 timer runs in a row');
+    expect(view.next).toContain('goes stuck with an ALERT');
+
+    const text = await cli(['status', '--blob', 'sf/failing.mp4'], stack.current.env);
+    expect(text.stdout).toMatch(/step failures: +step failed 1 of 8 timer runs in a row; next try \d{4}-/);
+    expect(text.stdout).toContain('last error at ');
+
+    const fine = await cli(['status', '--blob', 'sf/fine.mp4', '--json'], stack.current.env);
+    expect(fine.json<RecordView>().stepFailures).toBeNull();
   });
 });
