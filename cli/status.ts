@@ -27,6 +27,7 @@ import {
 } from './lib/statusReport.js';
 import { recordLines, statusLines } from './lib/statusText.js';
 import { watch, WATCH_FLAGS, watchIntervalMs } from './lib/watch.js';
+import { progressLines, type ProgressSample } from './lib/watchProgress.js';
 
 /** `status --help`. */
 export const STATUS_USAGE = `Usage: mediamagic-autosubmit status [--blob <name>] [--json | --watch [--interval <s>]]
@@ -69,12 +70,17 @@ export const runStatus: Command = (args, io) =>
     const config = loadCliConfig(io, output);
     const blob = values.blob;
     if (intervalMs !== undefined) {
+      let sample: ProgressSample | undefined;
+      const liveView = async (deps: AppDeps): Promise<string[]> => {
+        const report = await readStatusReport(deps);
+        const [headline, next] = progressLines(report, deps.clock.now(), sample);
+        sample = next;
+        return [...headline, '', ...statusLines(report)];
+      };
       await withAppDeps(config, silentLogger, (deps) =>
         watch(output, {
           render: async () =>
-            blob !== undefined
-              ? recordLines(await readRecordView(deps, blob))
-              : statusLines(await readStatusReport(deps)),
+            blob !== undefined ? recordLines(await readRecordView(deps, blob)) : liveView(deps),
           intervalMs,
           clock: deps.clock,
           signal: io.signal,

@@ -67,6 +67,11 @@ describe('status --watch', () => {
     expect(reports[0]).toMatch(/ {2}complete +0\n/);
     expect(reports[2]).toMatch(/ {2}submitted +0\n/);
     expect(reports[2]).toMatch(/ {2}complete +1\n/);
+    // The headline: the bar fills as the file becomes terminal, and the later refreshes measure the pace.
+    expect(reports[0]).toMatch(/Progress \[\.{30}\] 0\/1 files terminal \(0 %\)/);
+    expect(reports[0]).toContain('Finishing — files/min (from the next refresh on)');
+    expect(reports[2]).toMatch(/Progress \[#{30}\] 1\/1 files terminal \(100 %\)/);
+    expect(reports[2]).toMatch(/Finishing \d+\.\d files\/min over the last \d+ s/);
     // Not a terminal: plain reports, no escape codes.
     expect(run.stdout).not.toContain('\x1b');
   });
