@@ -15,6 +15,8 @@ import tseslint from 'typescript-eslint';
  * - the storage-side folders (ledger, storage, validation, events, ingest) sit below the use cases:
  *   shared/webhooks/ applies one event, shared/pipeline/ drives records and may replay a webhook event
  *   (reconcileOrphans), never the other way round.
+ * - shared/sweep/ (the reconciliation sweep) sits on top of shared/pipeline/: it lists the source container
+ *   and drives what no event announced through the pipeline's own entry point; the pipeline never calls it.
  * - emulator/ stands alone: it shares only the clock and the API's rate buckets (the contract) with the
  *   app, plus the dev kit. devkit/ imports nothing of ours. The dev host (scripts/) and the CLI may use the
  *   app's shared code, the emulator and the dev kit, but not each other, bench/ or test/.
@@ -29,13 +31,39 @@ export const LAYERS = {
   'shared/mediamagic': {
     may: ['shared/mediamagic', 'shared/resilience', 'shared/clock.ts', 'shared/logger.ts'],
   },
-  'shared/ledger': { may: ['shared'], not: ['shared/pipeline', 'shared/webhooks', 'shared/app'] },
-  'shared/storage': { may: ['shared'], not: ['shared/pipeline', 'shared/webhooks', 'shared/app'] },
-  'shared/validation': { may: ['shared'], not: ['shared/pipeline', 'shared/webhooks', 'shared/app'] },
-  'shared/events': { may: ['shared'], not: ['shared/pipeline', 'shared/webhooks', 'shared/app'] },
-  'shared/ingest': { may: ['shared'], not: ['shared/pipeline', 'shared/webhooks', 'shared/app'] },
-  'shared/webhooks': { may: ['shared'], not: ['shared/pipeline', 'shared/app'] },
-  'shared/pipeline': { may: ['shared'], not: ['shared/app'] },
+  'shared/ledger': {
+    may: ['shared'],
+    not: ['shared/pipeline', 'shared/webhooks', 'shared/sweep', 'shared/app'],
+  },
+  'shared/storage': {
+    may: ['shared'],
+    not: ['shared/pipeline', 'shared/webhooks', 'shared/sweep', 'shared/app'],
+  },
+  'shared/validation': {
+    may: ['shared'],
+    not: ['shared/pipeline', 'shared/webhooks', 'shared/sweep', 'shared/app'],
+  },
+  'shared/events': {
+    may: ['shared'],
+    not: ['shared/pipeline', 'shared/webhooks', 'shared/sweep', 'shared/app'],
+  },
+  'shared/ingest': {
+    may: ['shared'],
+    not: ['shared/pipeline', 'shared/webhooks', 'shared/sweep', 'shared/app'],
+  },
+  'shared/webhooks': { may: ['shared'], not: ['shared/pipeline', 'shared/sweep', 'shared/app'] },
+  'shared/pipeline': { may: ['shared'], not: ['shared/sweep', 'shared/app'] },
+  'shared/sweep': {
+    may: [
+      'shared/sweep',
+      'shared/pipeline',
+      'shared/ledger',
+      'shared/storage',
+      'shared/config',
+      'shared/clock.ts',
+      'shared/logger.ts',
+    ],
+  },
   emulator: { may: ['emulator', 'shared/clock.ts', 'shared/mediamagic/buckets.ts', 'devkit'] },
   devkit: { may: ['devkit'] },
   scripts: { may: ['scripts', 'shared', 'emulator', 'devkit'] },
