@@ -17,7 +17,7 @@ import { AutoAdvanceClock } from '../support/fakeClock.js';
  * counting driver stands in for submissions): every blob is examined and driven exactly once over the
  * pass, whether a run stopped at its deadline or its ledger-read cap, mid-page or not.
  */
-describe('sweep at scale: 10,000 blobs over budget- and cap-limited runs', () => {
+describe('sweep resumption over real Azurite listings (a counting driver stands in for submissions)', () => {
   const azurite = useAzurite();
   const TOTAL = 10_000;
 
@@ -97,4 +97,35 @@ describe('sweep at scale: 10,000 blobs over budget- and cap-limited runs', () =>
       expect(cursor.ok && cursor.cursor.pageToken).toBeUndefined();
     },
   );
+
+  it('resumes mid-page after the last handled blob even when that blob was deleted since, and passes over append blobs', async () => {
+    const service = BlobServiceClient.fromConnectionString(azurite.current.connectionString);
+    const source = service.getContainerClient('resume-source');
+    const ledgerContainer = service.getContainerClient('resume-ledger');
+    await Promise.all([source.createIfNotExists(), ledgerContainer.createIfNotExists()]);
+    const names = ['a.mp4', 'b.mp4', 'c.mp4', 'd.mp4', 'e.mp4'];
+    for (const name of names) await source.getBlockBlobClient(name).upload(Buffer.alloc(0), 0);
+    await source.getAppendBlobClient('c2.log').create();
+    const driven: string[] = [];
+    const deps = (maxLedgerReads: number): SweepDeps => ({
+      ledger: new BlobLedger(ledgerContainer, systemClock),
+      pages: containerPages(source),
+      cursors: blobCursorStore(ledgerContainer, 'resume-source'),
+      drive: (name) => {
+        driven.push(name);
+        return Promise.resolve({ kind: 'missing', name });
+      },
+      clock: new AutoAdvanceClock(Date.now() + 3_600_000),
+      logger: silentLogger,
+      settings: { pageSize: 10, concurrency: 1, graceMs: 0, budgetMs: 60_000, maxLedgerReads },
+    });
+
+    const first = await runSweep(deps(2));
+    expect(first).toMatchObject({ stopped: 'read-cap', listed: 2, cursorSaved: true });
+    await source.deleteBlob('b.mp4'); // the cursor's last handled name
+
+    const second = await runSweep(deps(100));
+    expect(second).toMatchObject({ stopped: 'pass-complete', listed: 3, otherTypes: 1 });
+    expect(driven).toEqual(['a.mp4', 'b.mp4', 'c.mp4', 'd.mp4', 'e.mp4']);
+  });
 });
