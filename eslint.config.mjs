@@ -17,6 +17,9 @@ import tseslint from 'typescript-eslint';
  *   (reconcileOrphans), never the other way round.
  * - shared/poison/ drains the trigger's poison queue: it drives blobs through shared/pipeline/ and keeps its
  *   records with the storage-side folders, and reaches neither the API client nor the webhooks directly.
+ * - shared/sweep/ (the reconciliation sweep) sits on top of shared/pipeline/: it lists the source container
+ *   and drives what no event announced through the pipeline's own entry point, and
+ *   runs the poison drain; neither the pipeline nor the poison drain calls it.
  * - emulator/ stands alone: it shares only the clock and the API's rate buckets (the contract) with the
  *   app, plus the dev kit. devkit/ imports nothing of ours. The dev host (scripts/) and the CLI may use the
  *   app's shared code, the emulator and the dev kit, but not each other, bench/ or test/.
@@ -31,18 +34,48 @@ export const LAYERS = {
   'shared/mediamagic': {
     may: ['shared/mediamagic', 'shared/resilience', 'shared/clock.ts', 'shared/logger.ts'],
   },
-  'shared/ledger': { may: ['shared'], not: ['shared/pipeline', 'shared/webhooks', 'shared/app'] },
-  'shared/storage': { may: ['shared'], not: ['shared/pipeline', 'shared/webhooks', 'shared/app'] },
-  'shared/validation': { may: ['shared'], not: ['shared/pipeline', 'shared/webhooks', 'shared/app'] },
-  'shared/events': { may: ['shared'], not: ['shared/pipeline', 'shared/webhooks', 'shared/app'] },
-  'shared/ingest': { may: ['shared'], not: ['shared/pipeline', 'shared/webhooks', 'shared/app'] },
-  'shared/webhooks': { may: ['shared'], not: ['shared/pipeline', 'shared/app'] },
-  'shared/pipeline': { may: ['shared'], not: ['shared/app'] },
+  'shared/ledger': {
+    may: ['shared'],
+    not: ['shared/pipeline', 'shared/webhooks', 'shared/sweep', 'shared/poison', 'shared/app'],
+  },
+  'shared/storage': {
+    may: ['shared'],
+    not: ['shared/pipeline', 'shared/webhooks', 'shared/sweep', 'shared/poison', 'shared/app'],
+  },
+  'shared/validation': {
+    may: ['shared'],
+    not: ['shared/pipeline', 'shared/webhooks', 'shared/sweep', 'shared/poison', 'shared/app'],
+  },
+  'shared/events': {
+    may: ['shared'],
+    not: ['shared/pipeline', 'shared/webhooks', 'shared/sweep', 'shared/poison', 'shared/app'],
+  },
+  'shared/ingest': {
+    may: ['shared'],
+    not: ['shared/pipeline', 'shared/webhooks', 'shared/sweep', 'shared/poison', 'shared/app'],
+  },
+  'shared/webhooks': {
+    may: ['shared'],
+    not: ['shared/pipeline', 'shared/sweep', 'shared/poison', 'shared/app'],
+  },
+  'shared/pipeline': { may: ['shared'], not: ['shared/sweep', 'shared/poison', 'shared/app'] },
   'shared/poison': {
     may: [
       'shared/poison',
       'shared/pipeline',
       'shared/events',
+      'shared/ledger',
+      'shared/storage',
+      'shared/config',
+      'shared/clock.ts',
+      'shared/logger.ts',
+    ],
+  },
+  'shared/sweep': {
+    may: [
+      'shared/sweep',
+      'shared/poison',
+      'shared/pipeline',
       'shared/ledger',
       'shared/storage',
       'shared/config',

@@ -1,6 +1,7 @@
 /**
- * `backfill`: submits the blobs already in the source container that the ledger has never seen (Event
- * Grid never fires for blobs that predate the deployment). Resumable by construction — every blob is
+ * `backfill`: submits the blobs in the source container whose current content the ledger has never seen
+ * (Event Grid never fires for blobs that predate the deployment, and a lost event leaves a blob or a
+ * re-upload unclaimed) — one full pass of the reconciliation sweep, run by hand. Resumable by construction — every blob is
  * claimed in the ledger before it is submitted, so re-running after a kill or Ctrl-C skips what was done
  * and submits nothing twice. Rate-aware: the MediaMagic client's per-bucket gate paces every call, and
  * concurrency stays modest.
@@ -23,8 +24,9 @@ export const MAX_BACKFILL_CONCURRENCY = 16;
 /** `backfill --help`. */
 export const BACKFILL_USAGE = `Usage: mediamagic-autosubmit backfill [--dry-run] [--prefix <p>] [--concurrency <n>] [--json] [--verbose]
 
-Submits every blob in the source container that the ledger has never seen — blobs uploaded before the
-app was deployed, for which Event Grid never fired. Each is claimed in the ledger first, so running it
+Submits every blob in the source container whose current content the ledger has never seen — blobs
+uploaded before the app was deployed, for which Event Grid never fired, and blobs or re-uploads whose
+event was lost (the hourly sweep finds those too, after a grace period; backfill does not wait). Each is claimed in the ledger first, so running it
 again, or after it was killed halfway, never submits anything twice (a blob claimed by a run that died
 is finished by the timer once its claim expires). Progress goes to stderr: a bar on a terminal, one line
 per file otherwise. Ctrl-C stops taking new blobs and lets those in flight finish.
@@ -108,7 +110,10 @@ function printSummary(output: Output, s: BackfillSummary): void {
     output.out(
       `Dry run over ${scope}: ${s.listed} blobs listed, ${s.alreadyKnown} already known to the ledger.`,
     );
-    output.out(`Would submit ${s.wouldSubmit}:`, ...s.files.map((f) => `  ${f.blob}`));
+    output.out(
+      `Would submit ${s.wouldSubmit}:`,
+      ...s.files.map((f) => `  ${f.blob}${f.changed ? '   (new content for a known blob)' : ''}`),
+    );
     if (s.errors > 0) output.out(...failedLines(s));
     return;
   }
@@ -119,6 +124,7 @@ function printSummary(output: Output, s: BackfillSummary): void {
     `  rejected         ${s.rejected}`,
     `  blocked          ${s.blocked}`,
     `  already known    ${s.alreadyKnown}   (skipped: the ledger has them)`,
+    `  new content      ${s.changedContent}   (of the above, re-uploads the ledger had not seen)`,
     `  skipped          ${s.skipped}   (deleted meanwhile, not a block blob, or driven elsewhere)`,
     `  errors           ${s.errors}`,
     `  not started      ${s.notStarted}`,

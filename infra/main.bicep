@@ -67,6 +67,9 @@ param ingestMode string = 'copy'
 @description('Six-field NCRONTAB schedule of the polling timer (app setting POLL_SCHEDULE).')
 param pollSchedule string = '0 */1 * * * *'
 
+@description('Six-field NCRONTAB schedule of the reconciliation sweep (app setting SWEEP_SCHEDULE).')
+param sweepSchedule string = '0 17 * * * *'
+
 // MediaMagic's rate limits are per API key while the app paces per instance, so every extra instance
 // adds load on the same buckets; keep this modest and lower it if 429s dominate.
 @minValue(1)
@@ -211,6 +214,7 @@ module functionApp 'app/functionApp.bicep' = {
     blobEventsQueueName: blobEventsQueueName
     ingestMode: ingestMode
     pollSchedule: pollSchedule
+    sweepSchedule: sweepSchedule
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }

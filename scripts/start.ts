@@ -3,7 +3,7 @@
  *
  * Azurite (in memory, or under `.azurite/` with --persist) · the MediaMagic emulator with a sandbox key
  * (unless settings point at the real API) · a webhook subscription wired to the local receiver · a local
- * event bridge playing Event Grid (Azurite raises no events) · the three functions, under `func start` when
+ * event bridge playing Event Grid (Azurite raises no events) · the four functions, under `func start` when
  * Azure Functions Core Tools are installed, otherwise under the in-process dev host. Ctrl-C stops it all.
  */
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -27,7 +27,8 @@ import { startEventBridge, type EventBridge } from './devHost/eventBridge.js';
 
 const USAGE = `Usage: npm start -- [options]
 
-Starts Azurite, the MediaMagic emulator, the local event bridge and the three functions.
+Starts Azurite, the MediaMagic emulator, the local event bridge and the four functions (the queue
+trigger, the webhook receiver, the polling timer and the reconciliation sweep's timer).
 
 Options:
   --persist          keep Azurite's data under .azurite/ (default: in memory)
@@ -121,6 +122,10 @@ async function main(): Promise<void> {
       // Locally, poll every 10 s rather than every minute so a demo finishes quickly.
       POLL_SCHEDULE:
         settings.POLL_SCHEDULE && !fileValues.generated ? settings.POLL_SCHEDULE : '*/10 * * * * *',
+      // And sweep every 5 minutes rather than hourly, so a blob the bridge missed (uploaded while the stack
+      // was down, with --persist) is picked up during a session; the grace period still applies.
+      SWEEP_SCHEDULE:
+        settings.SWEEP_SCHEDULE && !fileValues.generated ? settings.SWEEP_SCHEDULE : '0 */5 * * * *',
     };
     for (const name of ['SOURCE_CONTAINER', 'BLOB_EVENTS_QUEUE'])
       env[name] = settingOrDefault(name as 'SOURCE_CONTAINER', { ...settings, ...env });

@@ -93,6 +93,25 @@ describe('registration contract (as the Functions worker loads the app)', () => 
     expect(run.stderr).toMatch(/POLL_SCHEDULE must be a six-field NCRONTAB expression.*it has 5 fields/);
   });
 
+  it('sweepSource is a timer on SWEEP_SCHEDULE, hourly at minute 17 when it is unset or invalid', () => {
+    expect(trigger(load(), 'sweepSource')).toMatchObject({
+      type: 'timerTrigger',
+      direction: 'in',
+      schedule: '0 17 * * * *',
+    });
+    expect(trigger(load({ SWEEP_SCHEDULE: ' 0  */20 * * * * ' }), 'sweepSource')).toMatchObject({
+      schedule: '0 */20 * * * *',
+    });
+    const run = spawnSync(process.execPath, [loader(), appRoot], {
+      env: { PATH: process.env.PATH ?? '', SWEEP_SCHEDULE: '17 * * * *' },
+      encoding: 'utf8',
+    });
+    expect(trigger(JSON.parse(run.stdout) as Loaded, 'sweepSource')).toMatchObject({
+      schedule: '0 17 * * * *',
+    });
+    expect(run.stderr).toMatch(/SWEEP_SCHEDULE must be a six-field NCRONTAB expression/);
+  });
+
   it('receiveWebhook is an anonymous POST on webhooks/mediamagic', () => {
     expect(trigger(load(), 'receiveWebhook')).toMatchObject({
       type: 'httpTrigger',
@@ -102,12 +121,12 @@ describe('registration contract (as the Functions worker loads the app)', () => 
     });
   });
 
-  it('exactly the three functions are registered', () => {
+  it('exactly the four functions are registered', () => {
     expect(
       load()
         .registrations.map((r) => r.metadata.name)
         .sort(),
-    ).toEqual(['pollSubmissions', 'receiveWebhook', 'submitOnBlobCreated']);
+    ).toEqual(['pollSubmissions', 'receiveWebhook', 'submitOnBlobCreated', 'sweepSource']);
   });
 
   it('validates settings once at start-up and names every missing one, without failing registration', () => {
@@ -116,7 +135,7 @@ describe('registration contract (as the Functions worker loads the app)', () => 
       encoding: 'utf8',
     });
     const loaded = JSON.parse(run.stdout) as Loaded;
-    expect(loaded.registrations).toHaveLength(3);
+    expect(loaded.registrations).toHaveLength(4);
     const reported = run.stderr
       .split('\n')
       .filter((l) => l.includes('MediaMagic autosubmit: Invalid configuration'));

@@ -1,16 +1,22 @@
 /**
- * The backfill engine. Event Grid never fires for blobs that were in the container before the app was
- * deployed, so the ledger has never seen them: list the container, and hand every blob without a ledger
- * record to `processSourceBlob` — the same claim-then-submit path an event takes. The claim is a
- * create-only write, so a re-run, a resumed run after a kill, or a run racing the live pipeline never
- * submits anything twice; a blob claimed by a run that died is re-driven by the timer when its lease ends.
+ * The backfill engine: one full pass of the reconciliation sweep (shared/sweep/sweepRun.ts) over the source
+ * container, with no grace period, no persisted cursor and no budget — Event Grid never fires for blobs
+ * that were in the container before the app was deployed, and a lost event leaves content the ledger has
+ * not claimed. Every blob whose current content the ledger has not claimed (no record, or a record for
+ * other content) goes to `processSourceBlob`, the same claim-then-submit path an event takes. The claim is
+ * a create-only write, so a re-run, a resumed run after a kill, or a run racing the live pipeline or the
+ * sweep timer never submits anything twice; a blob claimed by a run that died is re-driven by the timer
+ * when its lease ends.
  */
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Ledger } from '../../shared/ledger/ledger.js';
-import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
 import type { LedgerState } from '../../shared/ledger/states.js';
 import { processSourceBlob, type ProcessResult } from '../../shared/pipeline/processSourceBlob.js';
 import type { SubmitDeps } from '../../shared/pipeline/submitDeps.js';
+import { containerPages, countBlockBlobs } from '../../shared/sweep/sourcePages.js';
+import { memoryCursorStore } from '../../shared/sweep/sweepCursorStore.js';
+import { DEFAULT_SWEEP_LIMITS } from '../../shared/sweep/sweepDeps.js';
+import { runSweep, type SweepExamined } from '../../shared/sweep/sweepRun.js';
 
 /** What happened to one blob the ledger had not seen. */
 export type BackfillOutcome =
@@ -34,6 +40,8 @@ export interface BackfillFile {
   /** Its ledger state afterwards, when it has a record. */
   readonly state: LedgerState | null;
   readonly detail: string | null;
+  /** True when the ledger knew the blob but not this content: a re-upload whose event was lost. */
+  readonly changed: boolean;
 }
 
 /** `backfill --json`. */
@@ -43,8 +51,10 @@ export interface BackfillSummary {
   readonly dryRun: boolean;
   /** Blobs listed under the prefix. */
   readonly listed: number;
-  /** Blobs the ledger already had a record for: skipped (their own triggers handle them). */
+  /** Blobs whose current content the ledger has already claimed: skipped (their own triggers handle them). */
   readonly alreadyKnown: number;
+  /** Of the blobs acted on (or that would be), those with a record for older content (`changed` files). */
+  readonly changedContent: number;
   readonly wouldSubmit: number;
   readonly submitted: number;
   readonly pending: number;
@@ -78,35 +88,56 @@ export interface BackfillOptions {
   readonly onProgress?: (done: number, total: number, blob: string, file: BackfillFile | undefined) => void;
 }
 
-/** Runs the backfill and returns what happened; per-blob failures are counted, never thrown. */
+/**
+ * Runs the backfill and returns what happened; per-blob failures are counted, never thrown. A failure to
+ * list the container is thrown: nothing can be said about the blobs then.
+ */
 export async function runBackfill(deps: BackfillDeps, options: BackfillOptions): Promise<BackfillSummary> {
-  const names = await listBlockBlobs(deps.container, options.prefix);
+  const pages = containerPages(deps.container);
+  // Counted first so progress has a total; a listing is cheap beside the ledger reads that follow.
+  const total = await countBlockBlobs(pages, options.prefix);
   const files: BackfillFile[] = [];
   let alreadyKnown = 0;
-  let next = 0;
   let done = 0;
-  let stoppedOnBlocked = false;
-  const stopped = (): boolean => stoppedOnBlocked || options.signal?.aborted === true;
-
-  const worker = async (): Promise<void> => {
-    while (next < names.length && !stopped()) {
-      const blob = names[next++] as string;
-      const file = await handleBlob(deps, blob, options.dryRun);
-      if (file === undefined) alreadyKnown++;
-      else files.push(file);
-      if (file?.outcome === 'blocked') stoppedOnBlocked = true;
-      options.onProgress?.(++done, names.length, blob, file);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, names.length)) }, worker));
+  const sweep = await runSweep(
+    {
+      ledger: deps.ledger,
+      pages,
+      cursors: memoryCursorStore(deps.container.containerName),
+      drive: (name) => processSourceBlob(deps.submit, name),
+      clock: deps.submit.clock,
+      logger: deps.submit.logger,
+      settings: {
+        pageSize: DEFAULT_SWEEP_LIMITS.pageSize,
+        concurrency: options.concurrency,
+        budgetMs: Number.POSITIVE_INFINITY,
+        maxLedgerReads: Number.POSITIVE_INFINITY,
+        graceMs: 0,
+      },
+    },
+    {
+      prefix: options.prefix,
+      dryRun: options.dryRun,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onBlob: (examined) => {
+        const file = fileOfExamined(examined);
+        if (file === undefined) alreadyKnown++;
+        else files.push(file);
+        options.onProgress?.(++done, Math.max(total, done), examined.name, file);
+      },
+    },
+  );
+  if (sweep.stopped === 'storage-error')
+    throw new Error(sweep.failure ?? 'the source container listing failed');
 
   const count = (outcome: BackfillOutcome): number => files.filter((f) => f.outcome === outcome).length;
   return {
     container: deps.container.containerName,
     prefix: options.prefix,
     dryRun: options.dryRun,
-    listed: names.length,
+    listed: Math.max(total, done),
     alreadyKnown,
+    changedContent: files.filter((f) => f.changed).length,
     wouldSubmit: count('would-submit'),
     submitted: count('submitted'),
     pending: count('pending'),
@@ -114,42 +145,41 @@ export async function runBackfill(deps: BackfillDeps, options: BackfillOptions):
     blocked: count('blocked'),
     skipped: count('skipped'),
     errors: count('error'),
-    notStarted: names.length - done,
-    interrupted: options.signal?.aborted === true && done < names.length,
-    stoppedOnBlocked,
+    notStarted: Math.max(0, total - done),
+    interrupted: options.signal?.aborted === true && sweep.stopped === 'aborted',
+    stoppedOnBlocked: sweep.stopped === 'blocked',
     files,
   };
 }
 
-/** Names of the block blobs under `prefix` (page blobs and append blobs are never media uploads). */
-async function listBlockBlobs(container: ContainerClient, prefix: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const item of container.listBlobsFlat(prefix ? { prefix } : {})) {
-    if (item.properties.blobType === undefined || item.properties.blobType === 'BlockBlob')
-      names.push(item.name);
+/** One examined blob as the backfill reports it: undefined when the ledger already has its content. */
+function fileOfExamined(examined: SweepExamined): BackfillFile | undefined {
+  switch (examined.kind) {
+    case 'known':
+      return undefined;
+    case 'too-new': // never with no grace period; reported as not yet acted on
+      return { blob: examined.name, outcome: 'skipped', state: null, detail: 'too new', changed: false };
+    case 'would-drive':
+      return {
+        blob: examined.name,
+        outcome: 'would-submit',
+        state: examined.state,
+        detail: examined.reason === 'changed' ? 'new content for a known blob' : null,
+        changed: examined.reason === 'changed',
+      };
+    case 'driven':
+      return examined.result.kind === 'duplicate'
+        ? undefined
+        : { ...fileOf(examined.name, examined.result), changed: examined.reason === 'changed' };
+    case 'error':
+      return { blob: examined.name, outcome: 'error', state: null, detail: examined.detail, changed: false };
   }
-  return names;
 }
 
-/** One blob: undefined when the ledger already knows it. */
-async function handleBlob(
-  deps: BackfillDeps,
+function fileOf(
   blob: string,
-  dryRun: boolean,
-): Promise<BackfillFile | undefined> {
-  try {
-    const known = await deps.ledger.get(ledgerKey(deps.submit.settings.sourceContainer, blob));
-    if (known) return undefined;
-    if (dryRun) return { blob, outcome: 'would-submit', state: null, detail: null };
-    const result = await processSourceBlob(deps.submit, blob);
-    return result.kind === 'duplicate' ? undefined : fileOf(blob, result);
-  } catch (error) {
-    const detail = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
-    return { blob, outcome: 'error', state: null, detail };
-  }
-}
-
-function fileOf(blob: string, result: Exclude<ProcessResult, { kind: 'duplicate' }>): BackfillFile {
+  result: Exclude<ProcessResult, { kind: 'duplicate' }>,
+): Omit<BackfillFile, 'changed'> {
   switch (result.kind) {
     case 'submitted':
       return {

@@ -34,6 +34,7 @@ param resultsContainerName string
 param blobEventsQueueName string
 param ingestMode string
 param pollSchedule string
+param sweepSchedule string
 param maximumInstanceCount int
 param instanceMemoryMB int
 
@@ -155,6 +156,8 @@ var appSettings = {
   // The azd environment's schedule (or main.bicep's default); pollSubmissions registers the app's own
   // default when it is unset, so the timer runs either way.
   POLL_SCHEDULE: pollSchedule
+  // Likewise for the reconciliation sweep (sweepSource registers its own default when unset).
+  SWEEP_SCHEDULE: sweepSchedule
 }
 
 // Only once the secret exists (see webhookKeysStored in main.bicep): an unresolvable reference would

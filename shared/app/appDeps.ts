@@ -16,6 +16,7 @@ import { Redactor, type Logger } from '../logger.js';
 import { MediaMagicClient } from '../mediamagic/client.js';
 import { createMediaMagicResilience, type MediaMagicResilience } from '../mediamagic/resilience.js';
 import { DEFAULT_POLL_TIMINGS, type PollDeps } from '../pipeline/pollDeps.js';
+import { processSourceBlob } from '../pipeline/processSourceBlob.js';
 import { DEFAULT_SUBMIT_TIMINGS, type SubmitDeps } from '../pipeline/submitDeps.js';
 import type { PoisonDeps } from '../poison/poisonDeps.js';
 import { PoisonRecords } from '../poison/poisonRecords.js';
@@ -23,6 +24,9 @@ import { logRefusal } from '../resilience/logRefusal.js';
 import { createBlobService } from '../storage/blobService.js';
 import { AzureResultsStore } from '../storage/resultsStore.js';
 import { AzureSourceBlobs } from '../storage/sourceBlobs.js';
+import { containerPages } from '../sweep/sourcePages.js';
+import { blobCursorStore } from '../sweep/sweepCursorStore.js';
+import { DEFAULT_SWEEP_LIMITS, type SweepDeps } from '../sweep/sweepDeps.js';
 
 /** Long-lived, process-wide dependencies. */
 export interface AppDeps {
@@ -47,6 +51,8 @@ export interface AppDeps {
    * Async: the queue SDK is loaded on first use, so the functions that never drain never load it.
    */
   poisonDeps(logger: Logger): Promise<PoisonDeps>;
+  /** The reconciliation sweep's deps (its cursor in the ledger container), logging through `logger`. */
+  sweepDeps(logger: Logger): SweepDeps;
   /** Closes network resources (tests and the dev host). */
   close(): Promise<void>;
 }
@@ -61,6 +67,8 @@ export interface BuildOptions {
   readonly pollTimings?: Partial<Record<keyof typeof DEFAULT_POLL_TIMINGS, number>>;
   /** Override the submit step's built-in timings (tests shorten them). */
   readonly submitTimings?: Partial<Record<keyof typeof DEFAULT_SUBMIT_TIMINGS, number>>;
+  /** Override the sweep's built-in limits (tests make them small). */
+  readonly sweepLimits?: Partial<Record<keyof typeof DEFAULT_SWEEP_LIMITS, number>>;
 }
 
 /** Builds every long-lived dependency from a validated config and creates the containers it needs. */
@@ -146,6 +154,23 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
       const { createPoisonQueue } = await import('../poison/poisonQueue.js');
       poisonQueue ??= createPoisonQueue(config.storage, config.blobEventsQueue);
       return { queue: poisonQueue, records: poisonRecords, submitDeps: submitDeps(logger), redactor };
+    },
+    sweepDeps: (logger) => {
+      const deps = submitDeps(logger);
+      return {
+        ledger,
+        pages: containerPages(sourceContainer),
+        cursors: blobCursorStore(ledgerContainer, config.sourceContainer),
+        drive: (name) => processSourceBlob(deps, name),
+        clock,
+        logger: deps.logger,
+        settings: {
+          ...DEFAULT_SWEEP_LIMITS,
+          ...options.sweepLimits,
+          budgetMs: config.sweepBudgetSeconds * 1000,
+          graceMs: config.sweepGraceMinutes * 60_000,
+        },
+      };
     },
     close: () => client.close(),
   };

@@ -16,6 +16,7 @@ export const FUNCTION_TIMEOUT_SECONDS = 30 * 60;
 const BUDGETS = {
   INVOCATION_BUDGET_SECONDS: 'a submission',
   POLL_BUDGET_SECONDS: 'a polling run',
+  SWEEP_BUDGET_SECONDS: 'a sweep run',
 } as const;
 
 /** One problem per budget that is not shorter than the function timeout; unset budgets are skipped. */

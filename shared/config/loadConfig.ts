@@ -49,6 +49,11 @@ export interface Config {
   readonly stuckAfterMinutes: number;
   /** Wait before the first look at a submission whose creation response was lost. */
   readonly reconcileDelaySeconds: number;
+  /** Six-field NCRONTAB expression for the reconciliation sweep's timer. */
+  readonly sweepSchedule: string;
+  readonly sweepBudgetSeconds: number;
+  /** How old an unclaimed blob must be before the sweep drives it (0: at once). */
+  readonly sweepGraceMinutes: number;
   readonly webhookMaxBodyBytes: number;
   readonly timeouts: ApiTimeouts;
   /** Configured pace per bucket; a bucket without an entry is paced only by what 429s teach. */
@@ -151,6 +156,9 @@ function assemble(values: ParsedValues, storage: StorageSettings): Config {
     pollConcurrency: v.POLL_CONCURRENCY,
     stuckAfterMinutes: v.STUCK_AFTER_MINUTES,
     reconcileDelaySeconds: v.RECONCILE_DELAY_SECONDS,
+    sweepSchedule: v.SWEEP_SCHEDULE,
+    sweepBudgetSeconds: v.SWEEP_BUDGET_SECONDS,
+    sweepGraceMinutes: v.SWEEP_GRACE_MINUTES,
     webhookMaxBodyBytes: v.WEBHOOK_MAX_BODY_BYTES,
     timeouts: {
       connectMs: v.MEDIAMAGIC_CONNECT_TIMEOUT_MS,

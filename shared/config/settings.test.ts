@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MINIMAL, load, problemsOf } from '../../test/support/configEnv.js';
 import { DEVELOPMENT_STORAGE_CONNECTION_STRING } from './connectionString.js';
 import { loadConfig } from './loadConfig.js';
-import { pollScheduleToRegister, SETTINGS } from './settings.js';
+import { pollScheduleToRegister, SETTINGS, sweepScheduleToRegister } from './settings.js';
 
 describe('SETTINGS — the single source of truth', () => {
   /** One bad value per setting: proves loadConfig parses every row (and only the rows) of the table. */
@@ -29,6 +29,9 @@ describe('SETTINGS — the single source of truth', () => {
     POLL_CONCURRENCY: 'nope',
     STUCK_AFTER_MINUTES: 'nope',
     RECONCILE_DELAY_SECONDS: '4',
+    SWEEP_SCHEDULE: '17 * * * *',
+    SWEEP_BUDGET_SECONDS: '0',
+    SWEEP_GRACE_MINUTES: '1441',
     WEBHOOK_MAX_BODY_BYTES: 'nope',
     MEDIAMAGIC_CONNECT_TIMEOUT_MS: 'nope',
     MEDIAMAGIC_HEADERS_TIMEOUT_MS: 'nope',
@@ -104,6 +107,20 @@ describe('pollScheduleToRegister — the schedule the timer registers', () => {
   it('is the default when the NCRONTAB grammar refuses the setting (the start-up check names it)', () => {
     expect(pollScheduleToRegister({ POLL_SCHEDULE: '*/5 * * * *' })).toBe('0 */1 * * * *');
     expect(pollScheduleToRegister({ POLL_SCHEDULE: '00:05:00' })).toBe('0 */1 * * * *');
+  });
+});
+
+describe('sweepScheduleToRegister — the schedule the sweep timer registers', () => {
+  it('is the documented default (hourly at minute 17) when SWEEP_SCHEDULE is unset, blank or invalid', () => {
+    expect(sweepScheduleToRegister({})).toBe('0 17 * * * *');
+    expect(sweepScheduleToRegister({ SWEEP_SCHEDULE: '  ' })).toBe('0 17 * * * *');
+    expect(sweepScheduleToRegister({ SWEEP_SCHEDULE: '17 * * * *' })).toBe('0 17 * * * *');
+  });
+
+  it('is the setting as loadConfig reads it when it is valid, independent of POLL_SCHEDULE', () => {
+    expect(
+      sweepScheduleToRegister({ SWEEP_SCHEDULE: ' 0  */20 * * * * ', POLL_SCHEDULE: '*/5 * * * * *' }),
+    ).toBe('0 */20 * * * *');
   });
 });
 

@@ -211,6 +211,31 @@ export const DEFINITIONS = {
       'how many seconds after a lost creation response the timer first checks whether the submission landed (5–86400)',
     parse: wholeNumber(5, 86_400),
   }),
+  SWEEP_SCHEDULE: define({
+    required: false,
+    default: '0 17 * * * *',
+    secret: false,
+    description:
+      'when the reconciliation sweep runs (it drives blobs whose BlobCreated event never arrived), as a ' +
+      'six-field NCRONTAB expression',
+    parse: ncrontab(),
+  }),
+  SWEEP_BUDGET_SECONDS: define({
+    required: false,
+    default: '240',
+    secret: false,
+    description: `how long one sweep run may work, in seconds (1–${FUNCTION_TIMEOUT_SECONDS - 1}: shorter than host.json's functionTimeout); the next run goes on from its cursor`,
+    parse: wholeNumber(1, 3600),
+  }),
+  SWEEP_GRACE_MINUTES: define({
+    required: false,
+    default: '15',
+    secret: false,
+    description:
+      'how old a blob unknown to the ledger must be before the sweep drives it, in minutes (0–1440): ' +
+      'younger ones are left for their event',
+    parse: wholeNumber(0, 1440),
+  }),
   WEBHOOK_MAX_BODY_BYTES: define({
     required: false,
     default: '262144',
@@ -307,7 +332,19 @@ export function settingOrDefault(
  * never fires would not say.
  */
 export function pollScheduleToRegister(env: Record<string, string | undefined> = process.env): string {
-  const parsed = DEFINITIONS.POLL_SCHEDULE.parse.safeParse(settingOrDefault('POLL_SCHEDULE', env));
-  const documentedDefault = settingOrDefault('POLL_SCHEDULE', {});
+  return scheduleToRegister('POLL_SCHEDULE', env);
+}
+
+/** The schedule the sweep timer registers: `SWEEP_SCHEDULE`, resolved as {@link pollScheduleToRegister} does. */
+export function sweepScheduleToRegister(env: Record<string, string | undefined> = process.env): string {
+  return scheduleToRegister('SWEEP_SCHEDULE', env);
+}
+
+function scheduleToRegister(
+  name: 'POLL_SCHEDULE' | 'SWEEP_SCHEDULE',
+  env: Record<string, string | undefined>,
+): string {
+  const parsed = DEFINITIONS[name].parse.safeParse(settingOrDefault(name, env));
+  const documentedDefault = settingOrDefault(name, {});
   return parsed.success ? parsed.data : documentedDefault;
 }

@@ -168,6 +168,32 @@ describe('backfill', () => {
     expect(await stack.current.record('blockme/b.png')).toBeUndefined();
   });
 
+  it('a re-upload the ledger has not seen (its event lost) is listed as changed, then submitted as the next generation', async () => {
+    await seed(stack.current, ['regen/a.png', 'regen/b.png']);
+    await cli(['backfill', '--prefix', 'regen/'], stack.current.env);
+    const first = await stack.current.record('regen/a.png');
+    await stack.current.upload('regen/a.png', sampleMedia('image/png', 8192), 'image/png'); // no event
+
+    const dry = await cli(['backfill', '--dry-run', '--prefix', 'regen/', '--json'], stack.current.env);
+    expect(dry.json<BackfillSummary>()).toMatchObject({
+      alreadyKnown: 1,
+      changedContent: 1,
+      wouldSubmit: 1,
+      files: [{ blob: 'regen/a.png', outcome: 'would-submit', state: 'submitted', changed: true }],
+    });
+    const text = await cli(['backfill', '--dry-run', '--prefix', 'regen/'], stack.current.env);
+    expect(text.stdout).toContain('  regen/a.png   (new content for a known blob)');
+    expect((await stack.current.record('regen/a.png'))?.generation).toBe(1);
+
+    const run = await cli(['backfill', '--prefix', 'regen/', '--json'], stack.current.env);
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.json<BackfillSummary>()).toMatchObject({ submitted: 1, changedContent: 1, alreadyKnown: 1 });
+    const second = await stack.current.record('regen/a.png');
+    expect(second).toMatchObject({ generation: 2, state: 'submitted' });
+    expect(second?.blobPath).not.toBe(first?.blobPath);
+    await expectSubmittedOnce(stack.current, ['regen/a.png', 'regen/b.png']);
+  });
+
   it('bad arguments → 2; bad configuration → 3', async () => {
     expect((await cli(['backfill', '--concurrency', '99'], stack.current.env)).code).toBe(EXIT.usage);
     expect((await cli(['backfill', 'extra'], stack.current.env)).code).toBe(EXIT.usage);

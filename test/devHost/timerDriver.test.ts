@@ -28,14 +28,17 @@ describe('dev host timer driver (fake clock)', () => {
   });
 
   /** A timer function whose runs are recorded as the UTC time each started. */
-  function timerFunction(run: () => Promise<void> = () => Promise.resolve()): {
+  function timerFunction(
+    run: () => Promise<void> = () => Promise.resolve(),
+    name = 'pollSubmissions',
+  ): {
     fn: RegisteredFunction;
     runs: string[];
   } {
     const runs: string[] = [];
     const fn: RegisteredFunction = {
-      name: 'pollSubmissions',
-      trigger: { type: 'timerTrigger', direction: 'in', schedule: '%POLL_SCHEDULE%' },
+      name,
+      trigger: { type: 'timerTrigger', direction: 'in', schedule: `%${name}%` },
       handler: async () => {
         runs.push(new Date().toISOString().slice(11, 23));
         await run();
@@ -73,6 +76,20 @@ describe('dev host timer driver (fake clock)', () => {
     slow.open();
     await vi.advanceTimersByTimeAsync(1_000);
     expect(runs).toEqual(['12:00:00.300', '12:00:03.000']);
+  });
+
+  it('runs the sweep timer beside the polling timer: a long sweep never holds up polling', async () => {
+    const slowSweep = gate();
+    const poll = timerFunction();
+    const sweep = timerFunction(() => slowSweep.promise, 'sweepSource');
+    driver = startTimerDriver(poll.fn, '*/1 * * * * *', log);
+    const sweepDriver = startTimerDriver(sweep.fn, '0 17 * * * *', log);
+    await vi.advanceTimersByTimeAsync(17 * 60_000 + 3_000); // past 12:17:00, the sweep still running
+    expect(sweep.runs).toEqual(['12:17:00.000']);
+    expect(poll.runs.slice(-4)).toEqual(['12:17:00.000', '12:17:01.000', '12:17:02.000', '12:17:03.000']);
+    expect(lines).toEqual([]);
+    slowSweep.open();
+    await sweepDriver.stop();
   });
 
   it('logs a run that fails and keeps firing', async () => {

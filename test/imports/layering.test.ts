@@ -54,6 +54,10 @@ describe('import layering (eslint.config.mjs)', () => {
     ['scripts/probe.ts', "import { runCli } from '../cli/main.js';"],
     ['cli/lib/probe.ts', "import { REPO_ROOT } from '../../bench/stack.js';"],
     ['shared/pipeline/probe.ts', "export const later = () => import('../app/appDeps.js');"],
+    ['shared/pipeline/probe.ts', "import { runSweep } from '../sweep/sweepRun.js';"],
+    ['shared/ledger/probe.ts', "import type { SweepCursor } from '../sweep/sweepCursor.js';"],
+    ['shared/sweep/probe.ts', "import { applyWebhookEvent } from '../webhooks/applyWebhookEvent.js';"],
+    ['shared/sweep/probe.ts', "import { buildAppDeps } from '../app/appDeps.js';"],
     ['shared/probe.ts', "export const later = () => import('../emulator/server.js');"],
     ['shared/poison/probe.ts', "import { buildAppDeps } from '../app/appDeps.js';"],
     ['shared/poison/probe.ts', "import { applyWebhookEvent } from '../webhooks/applyWebhookEvent.js';"],
@@ -75,6 +79,11 @@ describe('import layering (eslint.config.mjs)', () => {
       "import { processSourceBlob } from '../pipeline/processSourceBlob.js';\nimport { x } from './poisonRecord.js';",
     ],
     ['shared/app/probe.ts', "export const later = () => import('../pipeline/pollDue.js');"],
+    [
+      'shared/sweep/probe.ts',
+      "import { processSourceBlob } from '../pipeline/processSourceBlob.js';\nimport { ledgerKey } from '../ledger/ledgerKey.js';\nimport type { Clock } from '../clock.js';",
+    ],
+    ['functions/probe.ts', "export const later = () => import('../shared/sweep/sweepRun.js');"],
     ['shared/probe.ts', "import { BUCKETS } from './mediamagic/buckets.js';"],
     [
       'shared/resilience/probe.ts',

@@ -56,6 +56,7 @@ describe('the app settings in infra/', () => {
     expect(config.sourceContainer).toBe('uploads');
     expect(config.blobEventsQueue).toBe('blob-created');
     expect(config.pollSchedule).toBe('0 */1 * * * *');
+    expect(config.sweepSchedule).toBe('0 17 * * * *');
   });
 });
 
