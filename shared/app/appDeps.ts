@@ -20,6 +20,7 @@ import { logRefusal } from '../resilience/logRefusal.js';
 import { createBlobService } from '../storage/blobService.js';
 import { AzureResultsStore } from '../storage/resultsStore.js';
 import { AzureSourceBlobs } from '../storage/sourceBlobs.js';
+import { observeResilience } from '../telemetry/observeResilience.js';
 
 /** Long-lived, process-wide dependencies. */
 export interface AppDeps {
@@ -67,6 +68,12 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
     random,
     rateLimits: config.rateLimits,
     onRefusal: logRefusal(clientLogger),
+  });
+  const apiHost = new URL(config.apiBaseUrl).host;
+  // Pace and breaker gauges (no-ops with telemetry off): read when the metrics are collected.
+  const stopObserving = observeResilience(resilience.gates, {
+    host: apiHost,
+    state: () => resilience.breakers.forHost(apiHost).state,
   });
   const client = new MediaMagicClient({
     baseUrl: config.apiBaseUrl,
@@ -132,7 +139,10 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
         stuckAfterMs: config.stuckAfterMinutes * 60_000,
       },
     }),
-    close: () => client.close(),
+    close: () => {
+      stopObserving();
+      return client.close();
+    },
   };
 }
 
