@@ -6,7 +6,9 @@
  * telemetry off never loads it (docs/operations.md).
  */
 import { AzureFunctionsInstrumentation } from '@azure/functions-opentelemetry-instrumentation';
+import { ManagedIdentityCredential } from '@azure/identity';
 import { shutdownAzureMonitor, useAzureMonitor } from '@azure/monitor-opentelemetry';
+import { AUTHENTICATION_STRING_SETTING, telemetryAuthentication } from './authentication.js';
 import { CONNECTION_STRING_SETTING } from './names.js';
 
 /**
@@ -24,14 +26,26 @@ export const SELF_TELEMETRY_OFF: Readonly<Record<string, string>> = {
  * Starts the distro with the connection string in `env`: live metrics off (a second, always-on channel the
  * app does not need), sampling the distro's default, the HTTP and Azure SDK instrumentations on (URLs carry
  * SAS tokens only redacted: `sig` is on their redaction list), the rest off. Then enables the Functions
- * instrumentation, which must run before the host finishes loading the app (it calls `app.setup`).
+ * instrumentation, which must run before the host finishes loading the app (it calls `app.setup`). With
+ * APPLICATIONINSIGHTS_AUTHENTICATION_STRING set (infra/ sets it) the exporter authenticates with the managed
+ * identity it names.
+ * @throws Error when the authentication string is malformed (the caller logs it; telemetry stays off)
  */
 export function startTelemetry(env: Record<string, string | undefined> = process.env): void {
+  const auth = telemetryAuthentication(env[AUTHENTICATION_STRING_SETTING]);
+  if (auth.kind === 'invalid') throw new Error(auth.problem);
   for (const [name, value] of Object.entries(SELF_TELEMETRY_OFF)) {
     if (env[name] === undefined) process.env[name] = value;
   }
+  const credential =
+    auth.kind === 'aad'
+      ? new ManagedIdentityCredential(auth.clientId !== undefined ? { clientId: auth.clientId } : {})
+      : undefined;
   useAzureMonitor({
-    azureMonitorExporterOptions: { connectionString: env[CONNECTION_STRING_SETTING] ?? '' },
+    azureMonitorExporterOptions: {
+      connectionString: env[CONNECTION_STRING_SETTING] ?? '',
+      ...(credential ? { credential } : {}),
+    },
     enableLiveMetrics: false,
     enablePerformanceCounters: false,
     instrumentationOptions: {
