@@ -15,15 +15,22 @@ import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
 import { pollScheduleToRegister } from '../shared/config/settings.js';
 import type { PollSummary } from '../shared/pipeline/pollDue.js';
 import { SPANS } from '../shared/telemetry/names.js';
-import { recordPollRun } from '../shared/telemetry/recordPollRun.js';
-import { inSpan } from '../shared/telemetry/telemetry.js';
 
 const pipeline = lazily(() => import('../shared/pipeline/pollDue.js'));
+// Even @opentelemetry/api waits for the first run: loading the app stays cheap.
+const telemetry = lazily(async () => {
+  const [{ inSpan }, { recordPollRun }] = await Promise.all([
+    import('../shared/telemetry/telemetry.js'),
+    import('../shared/telemetry/recordPollRun.js'),
+  ]);
+  return { inSpan, recordPollRun };
+});
 
 /** Builds the handler over a deps provider (the composition root in production, test deps in tests). */
 export function makePollSubmissionsHandler(getDeps: () => Promise<AppDeps>) {
-  return (timer: Timer | undefined, context: InvocationContext): Promise<PollSummary> =>
-    inSpan(SPANS.pollRun, {}, async () => {
+  return async (timer: Timer | undefined, context: InvocationContext): Promise<PollSummary> => {
+    const { inSpan, recordPollRun } = await telemetry();
+    return inSpan(SPANS.pollRun, {}, async () => {
       const { pollDue } = await pipeline();
       const deps = await getDeps();
       const summary = await pollDue(deps.pollDeps(contextLogger(context)));
@@ -36,6 +43,7 @@ export function makePollSubmissionsHandler(getDeps: () => Promise<AppDeps>) {
       );
       return summary;
     });
+  };
 }
 
 /** Records this run moved to `stuck` (outcomes are counted by `<state before>→<what happened>`). */

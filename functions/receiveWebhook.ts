@@ -11,7 +11,9 @@ import type { AppDeps } from '../shared/app/appDeps.js';
 import { getAppDepsLazily, lazily } from '../shared/app/lazyAppDeps.js';
 import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
 import { ATTRIBUTES, SPANS } from '../shared/telemetry/names.js';
-import { inSpan } from '../shared/telemetry/telemetry.js';
+
+// Even @opentelemetry/api waits for the first delivery: loading the app stays cheap.
+const telemetry = lazily(() => import('../shared/telemetry/telemetry.js'));
 
 const webhooks = lazily(async () => {
   const [{ makeReceiveWebhookHandler }, { webhookDepsFrom }] = await Promise.all([
@@ -23,8 +25,8 @@ const webhooks = lazily(async () => {
 
 /** Builds the handler over a deps provider (the composition root in production, test deps in tests). */
 export function makeReceiveWebhookFunction(getDeps: () => Promise<AppDeps>) {
-  return (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
-    inSpan(SPANS.webhookReceive, {}, async (span) => {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
+    (await telemetry()).inSpan(SPANS.webhookReceive, {}, async (span) => {
       const response = await receive(getDeps, request, context);
       if (response.status !== undefined) span.setAttribute(ATTRIBUTES.httpStatus, response.status);
       return response;

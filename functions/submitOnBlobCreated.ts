@@ -14,15 +14,16 @@ import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
 import { settingOrDefault } from '../shared/config/settings.js';
 import type { ProcessResult } from '../shared/pipeline/processSourceBlob.js';
 import { ATTRIBUTES, SPANS } from '../shared/telemetry/names.js';
-import { inSpan } from '../shared/telemetry/telemetry.js';
 
 const pipeline = lazily(() => import('../shared/pipeline/processSourceBlob.js'));
+// Even @opentelemetry/api waits for the first invocation: loading the app stays cheap.
+const telemetry = lazily(() => import('../shared/telemetry/telemetry.js'));
 
 /** Builds the handler over a deps provider (the composition root in production, test deps in tests). */
 export function makeSubmitOnBlobCreatedHandler(getDeps: () => Promise<AppDeps>) {
   // The root of the file's trace (under the host's invocation span when telemetry is on).
-  return (message: unknown, context: InvocationContext): Promise<ProcessResult> =>
-    inSpan(SPANS.blobCreated, {}, async (span) => {
+  return async (message: unknown, context: InvocationContext): Promise<ProcessResult> =>
+    (await telemetry()).inSpan(SPANS.blobCreated, {}, async (span) => {
       const { handleBlobCreatedMessage } = await pipeline();
       const deps = await getDeps();
       const result = await handleBlobCreatedMessage(deps.submitDeps(contextLogger(context)), message);

@@ -23,11 +23,13 @@ const root = process.argv[1];
 const { loadLikeWorker } = require(path.join(root, 'dist/devkit/loadLikeWorker.js'));
 (async () => {
   const loaded = loadLikeWorker(root);
+  const apiAtLoad = Object.keys(require.cache).some((m) => m.includes('@opentelemetry/api'));
   const handler = loaded.exports.get('submitOnBlobCreated');
   await handler('not an event', { log() {}, error() {}, warn() {}, info() {} }).catch(() => undefined);
   const modules = Object.keys(require.cache);
   const report = {
     registrations: loaded.registrations.map((r) => r.metadata.name),
+    apiAtLoad,
     distro: modules.some((m) => m.includes('@azure/monitor-opentelemetry')),
     instrumentation: modules.some((m) => m.includes('functions-opentelemetry-instrumentation')),
     sdk: modules.some((m) => m.includes('@opentelemetry/sdk-')),
@@ -42,6 +44,8 @@ const { loadLikeWorker } = require(path.join(root, 'dist/devkit/loadLikeWorker.j
 interface Report {
   registrations: string[];
   flushError?: string;
+  /** `@opentelemetry/api` was loaded with the app, before the first invocation. */
+  apiAtLoad: boolean;
   distro: boolean;
   instrumentation: boolean;
   sdk: boolean;
@@ -116,12 +120,12 @@ describe('telemetry switch (the compiled app, loaded as the worker loads it)', (
     rmSync(certDir, { recursive: true, force: true });
   });
 
-  it('setting absent: the distro, the Functions instrumentation and the SDK are never loaded', async () => {
+  it('setting absent: the distro, the Functions instrumentation and the SDK are never loaded (nor the API before the first invocation)', async () => {
     const report = await run(app.root, { MEDIAMAGIC_API_KEY: API_KEY }, cert);
     expect(report.registrations).toEqual(
       expect.arrayContaining(['submitOnBlobCreated', 'receiveWebhook', 'pollSubmissions']),
     );
-    expect(report).toMatchObject({ distro: false, instrumentation: false, sdk: false });
+    expect(report).toMatchObject({ apiAtLoad: false, distro: false, instrumentation: false, sdk: false });
     expect(received).toEqual([]);
   }, 60_000);
 
