@@ -12,6 +12,8 @@ import tseslint from 'typescript-eslint';
  * - functions/ are thin adapters over shared/. shared/ never reaches outside itself.
  * - shared/app/ is the composition root: it imports all of shared/, and nothing in shared/ imports it.
  * - shared/resilience/ is generic (clock, logger); shared/mediamagic/ is the API client built on it.
+ * - shared/telemetry/ (span and metric names, the tracer and meter) stands alone over @opentelemetry/api, so
+ *   any layer may record through it; it learns about resilience only through its own small interfaces.
  * - the storage-side folders (ledger, storage, validation, events, ingest) sit below the use cases:
  *   shared/webhooks/ applies one event, shared/pipeline/ drives records and may replay a webhook event
  *   (reconcileOrphans), never the other way round.
@@ -32,8 +34,15 @@ export const LAYERS = {
     may: ['shared/resilience', 'shared/clock.ts', 'shared/logger.ts'],
   },
   'shared/mediamagic': {
-    may: ['shared/mediamagic', 'shared/resilience', 'shared/clock.ts', 'shared/logger.ts'],
+    may: [
+      'shared/mediamagic',
+      'shared/resilience',
+      'shared/telemetry',
+      'shared/clock.ts',
+      'shared/logger.ts',
+    ],
   },
+  'shared/telemetry': { may: ['shared/telemetry'] },
   'shared/ledger': {
     may: ['shared'],
     not: ['shared/pipeline', 'shared/webhooks', 'shared/sweep', 'shared/poison', 'shared/app'],

@@ -5,6 +5,8 @@
  * `shared/pipeline/pollDue.ts`, loaded on the first run so that loading the app stays cheap
  * (`shared/app/lazyAppDeps.ts`).
  */
+// First: telemetry starts (when configured) before @azure/functions loads; see the module.
+import '../shared/telemetry/register.js';
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import type { AppDeps } from '../shared/app/appDeps.js';
 import { contextLogger } from '../shared/contextLogger.js';
@@ -12,23 +14,43 @@ import { getAppDepsLazily, lazily } from '../shared/app/lazyAppDeps.js';
 import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
 import { pollScheduleToRegister } from '../shared/config/settings.js';
 import type { PollSummary } from '../shared/pipeline/pollDue.js';
+import { SPANS } from '../shared/telemetry/names.js';
 
 const pipeline = lazily(() => import('../shared/pipeline/pollDue.js'));
+// Even @opentelemetry/api waits for the first run: loading the app stays cheap.
+const telemetry = lazily(async () => {
+  const [{ inSpan }, { recordPollRun }] = await Promise.all([
+    import('../shared/telemetry/telemetry.js'),
+    import('../shared/telemetry/recordPollRun.js'),
+  ]);
+  return { inSpan, recordPollRun };
+});
 
 /** Builds the handler over a deps provider (the composition root in production, test deps in tests). */
 export function makePollSubmissionsHandler(getDeps: () => Promise<AppDeps>) {
   return async (timer: Timer | undefined, context: InvocationContext): Promise<PollSummary> => {
-    const { pollDue } = await pipeline();
-    const deps = await getDeps();
-    const summary = await pollDue(deps.pollDeps(contextLogger(context)));
-    // The pace of each bucket beside the run's counts: a run that handed records off for a rate-limit pause
-    // says here how slow the bucket was.
-    const pace = deps.resilience.gates.snapshot();
-    context.log(
-      `pollSubmissions: ${JSON.stringify({ ...summary, isPastDue: timer?.isPastDue ?? false, pace })}`,
-    );
-    return summary;
+    const { inSpan, recordPollRun } = await telemetry();
+    return inSpan(SPANS.pollRun, {}, async () => {
+      const { pollDue } = await pipeline();
+      const deps = await getDeps();
+      const summary = await pollDue(deps.pollDeps(contextLogger(context)));
+      recordPollRun({ ...summary, stuck: stuckIn(summary) });
+      // The pace of each bucket beside the run's counts: a run that handed records off for a rate-limit pause
+      // says here how slow the bucket was.
+      const pace = deps.resilience.gates.snapshot();
+      context.log(
+        `pollSubmissions: ${JSON.stringify({ ...summary, isPastDue: timer?.isPastDue ?? false, pace })}`,
+      );
+      return summary;
+    });
   };
+}
+
+/** Records this run moved to `stuck` (outcomes are counted by `<state before>→<what happened>`). */
+function stuckIn(summary: PollSummary): number {
+  return Object.entries(summary.outcomes)
+    .filter(([outcome]) => outcome.endsWith('→stuck'))
+    .reduce((sum, [, count]) => sum + count, 0);
 }
 
 /** The registered handler. */

@@ -4,6 +4,8 @@
  * into memory). A thin adapter: the logic lives in `shared/pipeline/`, loaded on the first invocation so that
  * loading the app stays cheap (`shared/app/lazyAppDeps.ts`).
  */
+// First: telemetry starts (when configured) before @azure/functions loads; see the module.
+import '../shared/telemetry/register.js';
 import { app, type InvocationContext } from '@azure/functions';
 import type { AppDeps } from '../shared/app/appDeps.js';
 import { contextLogger } from '../shared/contextLogger.js';
@@ -11,18 +13,24 @@ import { getAppDepsLazily, lazily } from '../shared/app/lazyAppDeps.js';
 import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
 import { settingOrDefault } from '../shared/config/settings.js';
 import type { ProcessResult } from '../shared/pipeline/processSourceBlob.js';
+import { ATTRIBUTES, SPANS } from '../shared/telemetry/names.js';
 
 const pipeline = lazily(() => import('../shared/pipeline/processSourceBlob.js'));
+// Even @opentelemetry/api waits for the first invocation: loading the app stays cheap.
+const telemetry = lazily(() => import('../shared/telemetry/telemetry.js'));
 
 /** Builds the handler over a deps provider (the composition root in production, test deps in tests). */
 export function makeSubmitOnBlobCreatedHandler(getDeps: () => Promise<AppDeps>) {
-  return async (message: unknown, context: InvocationContext): Promise<ProcessResult> => {
-    const { handleBlobCreatedMessage } = await pipeline();
-    const deps = await getDeps();
-    const result = await handleBlobCreatedMessage(deps.submitDeps(contextLogger(context)), message);
-    context.log(`submitOnBlobCreated: ${result.kind}`);
-    return result;
-  };
+  // The root of the file's trace (under the host's invocation span when telemetry is on).
+  return async (message: unknown, context: InvocationContext): Promise<ProcessResult> =>
+    (await telemetry()).inSpan(SPANS.blobCreated, {}, async (span) => {
+      const { handleBlobCreatedMessage } = await pipeline();
+      const deps = await getDeps();
+      const result = await handleBlobCreatedMessage(deps.submitDeps(contextLogger(context)), message);
+      span.setAttribute(ATTRIBUTES.outcome, result.kind);
+      context.log(`submitOnBlobCreated: ${result.kind}`);
+      return result;
+    });
 }
 
 /** The registered handler. */

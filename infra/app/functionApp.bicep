@@ -137,10 +137,14 @@ var storageSettings = {
   AzureWebJobsStorage__clientId: identityClientId
 }
 
-// Telemetry over Entra auth (Application Insights has local auth disabled).
+// Telemetry over Entra auth (Application Insights has local auth disabled). The SDKs' telemetry about
+// themselves (statsbeat, SDK stats) goes to Microsoft, not to this resource: off, for the host's exporter as
+// well as the app's (docs/operations.md).
 var monitoringSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true'
+  APPLICATIONINSIGHTS_SDKSTATS_DISABLED: 'true'
 }
 
 // The app's own settings. Secrets are Key Vault references only; the tuning settings not listed here

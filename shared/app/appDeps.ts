@@ -27,6 +27,7 @@ import { AzureSourceBlobs } from '../storage/sourceBlobs.js';
 import { containerPages } from '../sweep/sourcePages.js';
 import { blobCursorStore } from '../sweep/sweepCursorStore.js';
 import { DEFAULT_SWEEP_LIMITS, type SweepDeps } from '../sweep/sweepDeps.js';
+import { observeResilience } from '../telemetry/observeResilience.js';
 
 /** Long-lived, process-wide dependencies. */
 export interface AppDeps {
@@ -83,6 +84,12 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
     random,
     rateLimits: config.rateLimits,
     onRefusal: logRefusal(clientLogger),
+  });
+  const apiHost = new URL(config.apiBaseUrl).host;
+  // Pace and breaker gauges (no-ops with telemetry off): read when the metrics are collected.
+  const stopObserving = observeResilience(resilience.gates, {
+    host: apiHost,
+    state: () => resilience.breakers.forHost(apiHost).state,
   });
   const client = new MediaMagicClient({
     baseUrl: config.apiBaseUrl,
@@ -172,7 +179,10 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
         },
       };
     },
-    close: () => client.close(),
+    close: () => {
+      stopObserving();
+      return client.close();
+    },
   };
 }
 

@@ -16,6 +16,8 @@ export interface SourceSnapshot {
    * A claim is a lease in all but name: the trigger that claimed it normally moves it on long before.
    */
   readonly due: string;
+  /** The claiming invocation's W3C `traceparent`, when telemetry is on. */
+  readonly traceParent?: string;
 }
 
 /** The first record for a source blob: generation 1, state `claimed`, nothing attempted. */
@@ -65,6 +67,7 @@ export function nextGeneration(
     pollIntervalMs: _pollIntervalMs,
     failure: _failure,
     ingestFailures: _ingestFailures,
+    traceParent: _traceParent,
     ...kept
   } = record;
   return {
@@ -85,11 +88,12 @@ export function nextGeneration(
 
 function snapshotFields(
   snapshot: SourceSnapshot,
-): Pick<LedgerRecord, 'sourceEtag' | 'contentType' | 'contentLength' | 'due'> {
+): Pick<LedgerRecord, 'sourceEtag' | 'contentType' | 'contentLength' | 'due' | 'traceParent'> {
   return {
     sourceEtag: snapshot.sourceEtag,
     ...(snapshot.contentType !== undefined ? { contentType: snapshot.contentType } : {}),
     ...(snapshot.contentLength !== undefined ? { contentLength: snapshot.contentLength } : {}),
     due: snapshot.due,
+    ...(snapshot.traceParent !== undefined ? { traceParent: snapshot.traceParent } : {}),
   };
 }

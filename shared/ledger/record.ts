@@ -135,6 +135,11 @@ export type LedgerRecord = {
   readonly seenEventIds: string[];
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * The W3C `traceparent` of the invocation that claimed this generation, so the webhook receiver and the
+   * timer continue the file's trace (docs/operations.md). Absent when telemetry was off at the claim.
+   */
+  readonly traceParent?: string;
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -208,6 +213,10 @@ export const LedgerRecordSchema = z.looseObject({
   seenEventIds: z.array(z.string()),
   createdAt: IsoTimestampSchema,
   updatedAt: IsoTimestampSchema,
+  traceParent: z
+    .string()
+    .regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
+    .exactOptional(),
 });
 
 // Fails to compile when the hand-written type and the schema drift apart (a field added to one only).

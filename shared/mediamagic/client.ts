@@ -6,6 +6,8 @@
 import type { Dispatcher } from 'undici';
 import { Redactor, type Logger } from '../logger.js';
 import { resilientCall, type AttemptOutcome, type CallResult } from '../resilience/resilientCall.js';
+import { ATTRIBUTES, EVENTS, SPANS } from '../telemetry/names.js';
+import { inSpan, instruments, markFailed, statusClass } from '../telemetry/telemetry.js';
 import { failureReading, type Failure } from './failure.js';
 import { readResponse } from './readResponse.js';
 import type { MediaMagicResilience } from './resilience.js';
@@ -276,33 +278,65 @@ export class MediaMagicClient {
     const deadlineMs = opts.deadlineMs ?? clock.now() + (this.options.defaultBudgetMs ?? 60_000);
     const path = routePath(route, params, parts.query);
     const url = `${this.origin}${this.basePath}${path}`;
-    const result = await resilientCall(this.options.resilience, {
-      bucket: route.bucket,
-      service: 'MediaMagic',
-      host: this.host,
-      resend: route.resend,
-      failures: failureReading,
-      maxAttempts: this.options.maxAttempts ?? 5,
-      deadlineMs,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      attempt: (_n, signal) => this.attempt(route, path, parts, deadlineMs - clock.now(), signal),
-      onFailedAttempt: ({ attempt, failure, nextWaitMs }) =>
-        this.logger.warn('MediaMagic request failed', {
-          method: route.method,
-          url,
-          bucket: route.bucket,
-          attempt,
-          kind: failure.kind,
-          reach: failure.reach,
-          ...('status' in failure ? { status: failure.status } : {}),
-          ...('detail' in failure ? { detail: failure.detail } : {}),
-          ...('fields' in failure ? { fields: failure.fields } : {}),
-          retryable: failure.retryable,
-          ...(nextWaitMs !== undefined ? { nextWaitMs } : { final: true }),
-          message: failure.message,
-        }),
+    // The route template, never the path: ids and the query stay out of telemetry.
+    const spanAttributes = {
+      [ATTRIBUTES.bucket]: route.bucket,
+      [ATTRIBUTES.route]: `${route.method} ${route.path}`,
+    };
+    return inSpan(SPANS.apiCall, spanAttributes, async (span) => {
+      const seen: { status?: number } = {};
+      const result = await resilientCall(this.options.resilience, {
+        bucket: route.bucket,
+        service: 'MediaMagic',
+        host: this.host,
+        resend: route.resend,
+        failures: failureReading,
+        maxAttempts: this.options.maxAttempts ?? 5,
+        deadlineMs,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        attempt: (_n, signal) => this.attempt(route, path, parts, deadlineMs - clock.now(), seen, signal),
+        onFailedAttempt: ({ attempt, failure, nextWaitMs }) => {
+          span.addEvent(EVENTS.attemptFailed, {
+            [ATTRIBUTES.attempt]: attempt,
+            [ATTRIBUTES.errorType]: failure.kind,
+            ...('status' in failure && failure.status !== undefined
+              ? { [ATTRIBUTES.httpStatus]: failure.status }
+              : {}),
+          });
+          this.logFailedAttempt(route, url, attempt, failure, nextWaitMs);
+        },
+      });
+      span.setAttributes({
+        [ATTRIBUTES.attempts]: result.attempts,
+        ...(seen.status !== undefined ? { [ATTRIBUTES.httpStatus]: seen.status } : {}),
+      });
+      if (!result.ok) markFailed(span, result.failure.kind);
+      return result.ok ? result : { ...result, failure: this.redactor.value(result.failure) as Failure };
     });
-    return result.ok ? result : { ...result, failure: this.redactor.value(result.failure) as Failure };
+  }
+
+  /** The structured warning for one failed attempt (the key and any SAS are redacted by the logger). */
+  private logFailedAttempt(
+    route: Route,
+    url: string,
+    attempt: number,
+    failure: Failure,
+    nextWaitMs: number | undefined,
+  ): void {
+    this.logger.warn('MediaMagic request failed', {
+      method: route.method,
+      url,
+      bucket: route.bucket,
+      attempt,
+      kind: failure.kind,
+      reach: failure.reach,
+      ...('status' in failure ? { status: failure.status } : {}),
+      ...('detail' in failure ? { detail: failure.detail } : {}),
+      ...('fields' in failure ? { fields: failure.fields } : {}),
+      retryable: failure.retryable,
+      ...(nextWaitMs !== undefined ? { nextWaitMs } : { final: true }),
+      message: failure.message,
+    });
   }
 
   private async attempt<R extends Route>(
@@ -310,6 +344,7 @@ export class MediaMagicClient {
     path: string,
     parts: RequestParts,
     maxWaitMs: number,
+    seen: { status?: number },
     signal?: AbortSignal,
   ): Promise<AttemptOutcome<ResponseOf<R>, Failure>> {
     const headers: Record<string, string> = { 'x-api-key': this.options.apiKey, accept: 'application/json' };
@@ -331,7 +366,16 @@ export class MediaMagicClient {
       maxWaitMs,
       ...(signal ? { signal } : {}),
     });
+    countAttempt(route.bucket, sent.ok ? sent.value.status : undefined);
+    if (sent.ok) seen.status = sent.value.status;
     if (!sent.ok) return sent;
     return readResponse(route, sent.value, this.options.resilience.clock.now());
   }
+}
+
+/** Counts one attempt by bucket and status class, and a 429 as a rate-limit refusal. */
+function countAttempt(bucket: string, status: number | undefined): void {
+  const metrics = instruments();
+  metrics.apiCalls.add(1, { [ATTRIBUTES.bucket]: bucket, [ATTRIBUTES.statusClass]: statusClass(status) });
+  if (status === 429) metrics.rateLimited.add(1, { [ATTRIBUTES.bucket]: bucket });
 }

@@ -36,7 +36,8 @@ export type ClaimOutcome =
  *   content race on the ETag loop; the loser sees the new ETag already recorded and backs off.
  *
  * `leaseMs` ({@link claimLeaseMs}) becomes the claim's `due`: if this invocation dies, the timer re-drives the
- * record then.
+ * record then. `traceParent` (the claiming invocation's trace, when telemetry is on) is stored with the
+ * generation so the processes that follow it continue the same trace.
  */
 export async function claimSource(
   ledger: Ledger,
@@ -44,22 +45,23 @@ export async function claimSource(
   props: SourceBlobProperties,
   nowMs: number,
   leaseMs: number,
+  traceParent?: string,
 ): Promise<ClaimOutcome> {
   const key = ledgerKey(container, props.name);
   const existing = await ledger.get(key);
   if (!existing) {
     const initial = newLedgerRecord(
       { container, name: props.name },
-      claimSnapshot(props, nowMs, leaseMs),
+      claimSnapshot(props, nowMs, leaseMs, traceParent),
       isoTimestamp(nowMs),
     );
     const created = await ledger.claim(initial);
     if (created.claimed) return { kind: 'owned', record: created.record, newGeneration: false };
     if (created.record.sourceEtag === props.etag) return { kind: 'duplicate', record: created.record };
-    return bumpGeneration(ledger, key, props, nowMs, leaseMs);
+    return bumpGeneration(ledger, key, props, nowMs, leaseMs, traceParent);
   }
   if (existing.record.sourceEtag === props.etag) return { kind: 'duplicate', record: existing.record };
-  return bumpGeneration(ledger, key, props, nowMs, leaseMs);
+  return bumpGeneration(ledger, key, props, nowMs, leaseMs, traceParent);
 }
 
 /**
@@ -75,8 +77,9 @@ export async function claimNextGeneration(
   nowMs: number,
   leaseMs: number,
   reasonFor: (current: LedgerRecord) => string | undefined,
+  traceParent?: string,
 ): Promise<UpdateResult> {
-  const snapshot = claimSnapshot(props, nowMs, leaseMs);
+  const snapshot = claimSnapshot(props, nowMs, leaseMs, traceParent);
   return ledger.update(key, (current) => {
     const reason = reasonFor(current);
     return reason === undefined ? undefined : nextGeneration(current, snapshot, reason, isoTimestamp(nowMs));
@@ -84,12 +87,18 @@ export async function claimNextGeneration(
 }
 
 /** What a claim records about the content it claims, with the end of its lease as `due`. */
-function claimSnapshot(props: SourceBlobProperties, nowMs: number, leaseMs: number): SourceSnapshot {
+function claimSnapshot(
+  props: SourceBlobProperties,
+  nowMs: number,
+  leaseMs: number,
+  traceParent: string | undefined,
+): SourceSnapshot {
   return {
     sourceEtag: props.etag,
     ...(props.contentType ? { contentType: props.contentType } : {}),
     contentLength: props.contentLength,
     due: isoTimestamp(nowMs + leaseMs),
+    ...(traceParent !== undefined ? { traceParent } : {}),
   };
 }
 
@@ -99,11 +108,19 @@ async function bumpGeneration(
   props: SourceBlobProperties,
   nowMs: number,
   leaseMs: number,
+  traceParent: string | undefined,
 ): Promise<ClaimOutcome> {
-  const result = await claimNextGeneration(ledger, key, props, nowMs, leaseMs, (current) =>
-    current.sourceEtag === props.etag
-      ? undefined
-      : `new content (ETag ${props.etag}) replaced ${current.sourceEtag}`,
+  const result = await claimNextGeneration(
+    ledger,
+    key,
+    props,
+    nowMs,
+    leaseMs,
+    (current) =>
+      current.sourceEtag === props.etag
+        ? undefined
+        : `new content (ETag ${props.etag}) replaced ${current.sourceEtag}`,
+    traceParent,
   );
   switch (result.kind) {
     case 'updated':

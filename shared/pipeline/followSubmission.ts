@@ -5,6 +5,8 @@
  */
 import { isoTimestamp, type LedgerFailure, type LedgerRecord } from '../ledger/record.js';
 import { resultPath } from '../storage/resultsStore.js';
+import { ATTRIBUTES, SPANS } from '../telemetry/names.js';
+import { inSpan } from '../telemetry/telemetry.js';
 import { dispositionOf } from './failureDisposition.js';
 import { decideFollowUp, type AssetFacts } from './followUpDecision.js';
 import { saveRecord, type LostWrite, type SaveResult } from './saveRecord.js';
@@ -172,14 +174,23 @@ async function writeResults(
     });
     return false;
   }
-  const path = await deps.results.writeResult({
-    source: { ...record.source, generation: record.generation },
-    submissionId,
-    assetId,
-    result: result.value,
-    topics: topics.value,
-    writtenAt: isoTimestamp(deps.clock.now()),
-  });
+  const path = await inSpan(
+    SPANS.resultsWrite,
+    {
+      [ATTRIBUTES.blob]: record.source.name,
+      [ATTRIBUTES.submissionId]: submissionId,
+      [ATTRIBUTES.outcome]: 'results',
+    },
+    () =>
+      deps.results.writeResult({
+        source: { ...record.source, generation: record.generation },
+        submissionId,
+        assetId,
+        result: result.value,
+        topics: topics.value,
+        writtenAt: isoTimestamp(deps.clock.now()),
+      }),
+  );
   deps.logger.info('results written', { blob: record.source.name, submissionId, assetId, path });
   return true;
 }
@@ -189,8 +200,22 @@ async function writeFailureReport(
   deps: Pick<PollDeps, 'results' | 'clock' | 'logger'>,
   record: LedgerRecord,
 ): Promise<void> {
+  const path = await inSpan(
+    SPANS.resultsWrite,
+    { [ATTRIBUTES.blob]: record.source.name, [ATTRIBUTES.outcome]: 'failure-report' },
+    () => writeFailureFile(deps, record),
+  );
+  deps.logger.info('failure report written', {
+    blob: record.source.name,
+    path,
+    expected: resultPath(record.source.name, 'failure'),
+  });
+}
+
+/** Writes the failure report of `record`; returns where. */
+function writeFailureFile(deps: Pick<PollDeps, 'results' | 'clock'>, record: LedgerRecord): Promise<string> {
   const asset = record.assets.find((a) => a.status === 'failed');
-  const path = await deps.results.writeFailure({
+  return deps.results.writeFailure({
     source: { ...record.source, generation: record.generation },
     state: record.state,
     ...(record.submissionId ? { submissionId: record.submissionId } : {}),
@@ -202,11 +227,6 @@ async function writeFailureReport(
         ? 'Fix the file (type, size, name or content) and upload it again, or run `resubmit` after fixing the cause.'
         : 'Check the error with MediaMagic; after fixing the cause run `npx mediamagic-autosubmit resubmit <blob>`.',
     writtenAt: isoTimestamp(deps.clock.now()),
-  });
-  deps.logger.info('failure report written', {
-    blob: record.source.name,
-    path,
-    expected: resultPath(record.source.name, 'failure'),
   });
 }
 

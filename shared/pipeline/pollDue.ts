@@ -6,6 +6,8 @@
  */
 import { hostStopAt } from '../config/functionTimeout.js';
 import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';
+import { ATTRIBUTES, SPANS } from '../telemetry/names.js';
+import { activeSpanContext, inSpan } from '../telemetry/telemetry.js';
 import { followSubmission } from './followSubmission.js';
 import type { PollDeps } from './pollDeps.js';
 import { processSourceBlob } from './processSourceBlob.js';
@@ -146,6 +148,27 @@ async function workOn(deps: PollDeps, key: string, deadlineMs: number): Promise<
   if (!stored?.record.due || Date.parse(stored.record.due) > deps.clock.now())
     return { from: 'not-due', happened: 'skipped', stopsRun: false };
   const record = stored.record;
+  // The record's own trace goes on (the one its claim started, in another process), linked to this run.
+  const run = activeSpanContext();
+  return inSpan(
+    SPANS.pollRecord,
+    {
+      [ATTRIBUTES.blob]: record.source.name,
+      [ATTRIBUTES.generation]: record.generation,
+      [ATTRIBUTES.fromState]: record.state,
+      ...(record.submissionId ? { [ATTRIBUTES.submissionId]: record.submissionId } : {}),
+    },
+    async (span) => {
+      const driven = await workOnRecord(deps, record, deadlineMs);
+      span.setAttribute(ATTRIBUTES.outcome, driven.happened);
+      return driven;
+    },
+    { parent: record.traceParent, ...(run ? { links: [run] } : {}) },
+  );
+}
+
+/** {@link workOn} once the record is read and due. */
+async function workOnRecord(deps: PollDeps, record: LedgerRecord, deadlineMs: number): Promise<Driven> {
   let driven: Driven;
   try {
     driven = await driveRecord(deps, record, deadlineMs);
@@ -247,7 +270,7 @@ async function redriveSubmission(
     return saved.kind === 'saved' ? 'rejected' : saved.kind;
   }
   if (props.etag !== record.sourceEtag) {
-    const next = await processSourceBlob(deps, record.source.name, hostStopMs);
+    const next = await processSourceBlob(deps, record.source.name, { hostStopMs });
     if (next.kind !== 'ignored') return next.kind;
     // Replaced by something never submitted (an append or page blob): no claim will ever take this record
     // over, so left as it is it would be re-driven on every run, forever, uncounted.

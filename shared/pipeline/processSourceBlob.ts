@@ -5,6 +5,8 @@
 import { hostStopAt } from '../config/functionTimeout.js';
 import { parseBlobCreatedMessage } from '../events/parseBlobCreated.js';
 import type { LedgerRecord } from '../ledger/record.js';
+import { ATTRIBUTES, SPANS } from '../telemetry/names.js';
+import { activeTraceParent, inSpan, instruments } from '../telemetry/telemetry.js';
 import { blobAddressProblem } from '../validation/blobAddress.js';
 import { claimLeaseMs, claimSource } from './claimSource.js';
 import { submitClaimed, type SubmitResult } from './submitClaimed.js';
@@ -27,19 +29,32 @@ export async function handleBlobCreatedMessage(deps: SubmitDeps, message: unknow
     deps.logger.warn('queue message ignored', { code: parsed.code, reason: parsed.reason });
     return { kind: 'ignored', reason: parsed.reason };
   }
-  return processSourceBlob(deps, parsed.event.blobName);
+  const eventTimeMs = parsed.event.eventTime === undefined ? undefined : Date.parse(parsed.event.eventTime);
+  return processSourceBlob(deps, parsed.event.blobName, {
+    ...(eventTimeMs !== undefined ? { uploadedAtMs: eventTimeMs } : {}),
+  });
+}
+
+/** What a caller may know about the drive beyond the blob's name. */
+export interface DriveOptions {
+  /** When the host will stop this invocation (the timer's run); default: one function timeout from now. */
+  readonly hostStopMs?: number;
+  /** The BlobCreated event's time, to measure the event lag to the claim. */
+  readonly uploadedAtMs?: number;
 }
 
 /**
  * Claims and drives the blob's CURRENT content (an event may be stale: if the blob changed since, its new
  * ETag is what gets claimed, once). A name that would address another blob (`x/../clip.mp4`) is ignored
  * before any storage call, whoever passed it (docs/design.md, decision 5, "Names storage treats specially").
+ * `uploadedAtMs` (the BlobCreated event's time) measures the event lag to the claim.
  */
 export async function processSourceBlob(
   deps: SubmitDeps,
   name: string,
-  hostStopMs?: number,
+  options: DriveOptions = {},
 ): Promise<ProcessResult> {
+  const { hostStopMs, uploadedAtMs } = options;
   const unsafe = blobAddressProblem(name);
   if (unsafe !== undefined) {
     deps.logger.warn('blob name refused before any storage call', {
@@ -60,7 +75,26 @@ export async function processSourceBlob(
     return { kind: 'ignored', reason: `${name} is a ${props.blobType}, not a block blob` };
   }
   const leaseMs = claimLeaseMs(deps.settings.invocationBudgetMs);
-  const claim = await claimSource(deps.ledger, deps.settings.sourceContainer, props, startedAt, leaseMs);
+  // The trace the record carries on is the invocation's, not the claim step's.
+  const traceParent = activeTraceParent();
+  const claim = await inSpan(SPANS.claim, { [ATTRIBUTES.blob]: name }, async (span) => {
+    const outcome = await claimSource(
+      deps.ledger,
+      deps.settings.sourceContainer,
+      props,
+      startedAt,
+      leaseMs,
+      traceParent,
+    );
+    span.setAttributes({
+      [ATTRIBUTES.outcome]: outcome.kind,
+      [ATTRIBUTES.generation]: outcome.record.generation,
+    });
+    return outcome;
+  });
+  if (claim.kind === 'owned' && uploadedAtMs !== undefined && Number.isFinite(uploadedAtMs)) {
+    instruments().eventLag.record(Math.max(0, (deps.clock.now() - uploadedAtMs) / 1000));
+  }
   if (claim.kind === 'duplicate') {
     deps.logger.info('already claimed; duplicate trigger completed', {
       blob: name,

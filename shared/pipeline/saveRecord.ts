@@ -10,7 +10,9 @@ import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';
 import type { LedgerState } from '../ledger/states.js';
 import type { LedgerPatch } from '../ledger/transition.js';
 import type { Logger } from '../logger.js';
+import { isTerminal } from '../ledger/states.js';
 import { STATE_TAG, toTagValue, type SourceBlobs } from '../storage/sourceBlobs.js';
+import { recordTransition } from '../telemetry/recordTransition.js';
 import { moveRecord } from './moveRecord.js';
 
 /** What {@link saveRecord} needs. */
@@ -64,6 +66,13 @@ export async function saveRecord(
     case 'updated':
       if (record.state !== to) {
         logTransition(deps.logger, record, to, reason, result.record);
+        recordTransition({
+          from: record.state,
+          to,
+          terminal: isTerminal(to),
+          submittedAtMs: submittedAtMs(result.record),
+          nowMs: deps.clock.now(),
+        });
         await deps.source.setStateTags(record.source.name, { [STATE_TAG]: toTagValue(to) });
       }
       return { kind: 'saved', record: result.record };
@@ -98,6 +107,12 @@ export function logTransition(
     reason,
     ...(written.submissionId ? { submissionId: written.submissionId } : {}),
   });
+}
+
+/** When this generation was submitted: its newest entry into a submitted state, if the history holds one. */
+function submittedAtMs(record: LedgerRecord): number | undefined {
+  const entry = record.history.findLast((h) => h.to === 'submitted' || h.to === 'submitted-unconfirmed');
+  return entry === undefined ? undefined : Date.parse(entry.at);
 }
 
 /** True while `current` is still the record a step read: no other step has moved it on since. */

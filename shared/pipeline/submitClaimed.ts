@@ -12,6 +12,8 @@ import type { LedgerState } from '../ledger/states.js';
 import type { LedgerPatch } from '../ledger/transition.js';
 import { UNTRUSTED_UPLOAD_URL, uploadUrlProblem } from '../ingest/uploadUrlPolicy.js';
 import type { SourceBlobProperties } from '../storage/sourceBlobs.js';
+import { ATTRIBUTES, SPANS } from '../telemetry/names.js';
+import { inSpan } from '../telemetry/telemetry.js';
 import { SNIFF_BYTES, validateBlob } from '../validation/validateBlob.js';
 import { dispositionOf, type Disposition } from './failureDisposition.js';
 import { saveRecord, type LostWrite } from './saveRecord.js';
@@ -249,15 +251,20 @@ async function uploadAndCopy(
   // blob, read-only.
   const sasTtlMs = Math.max(FUNCTION_TIMEOUT_SECONDS * 1000, 2 * deps.settings.invocationBudgetMs);
   const sourceUrl = await deps.source.readSasUrl(props.name, sasTtlMs);
-  const copied = await deps.copy(sourceUrl, props.contentLength, url.value.uploadUrl, {
-    contentType: mime,
-    blockSizeBytes: deps.settings.copyBlockSizeBytes,
-    concurrency: deps.settings.copyConcurrency,
-    sourceEtag: record.sourceEtag,
-    deadlineMs,
-    clock: deps.clock,
-    random: deps.random,
-    signal,
+  // Neither URL goes on the span: both carry a SAS.
+  const copied = await inSpan(SPANS.copy, { [ATTRIBUTES.blob]: props.name }, async (span) => {
+    const result = await deps.copy(sourceUrl, props.contentLength, url.value.uploadUrl, {
+      contentType: mime,
+      blockSizeBytes: deps.settings.copyBlockSizeBytes,
+      concurrency: deps.settings.copyConcurrency,
+      sourceEtag: record.sourceEtag,
+      deadlineMs,
+      clock: deps.clock,
+      random: deps.random,
+      signal,
+    });
+    span.setAttribute(ATTRIBUTES.outcome, result.ok ? 'copied' : result.failure.kind);
+    return result;
   });
   if (!copied.ok) {
     const stop = copied.failure;

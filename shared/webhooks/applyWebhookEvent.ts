@@ -12,6 +12,8 @@ import type { Ledger } from '../ledger/ledger.js';
 import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';
 import type { LedgerState } from '../ledger/states.js';
 import type { Logger } from '../logger.js';
+import { ATTRIBUTES, SPANS } from '../telemetry/names.js';
+import { activeSpanContext, recordSpan } from '../telemetry/telemetry.js';
 import { decideEventEffect, type EventEffect } from './eventEffect.js';
 import type { WebhookEvent } from './webhookEvent.js';
 
@@ -61,10 +63,27 @@ export async function applyWebhookEvent(
   const nowIso = isoTimestamp(deps.clock.now());
   // The decision of the last run of the mutation is the one the ledger wrote (or declined to write).
   const last: { effect?: EventEffect } = {};
+  const startedAtMs = Date.now();
   const update = await deps.ledger.update(key, (current) => {
     last.effect = decideEventEffect(current, event, nowIso);
     return 'record' in last.effect ? last.effect.record : undefined;
   });
+  if (update.kind === 'updated' || update.kind === 'unchanged') {
+    // Only now is the file's trace known: the record carries it. The delivery's own span is linked.
+    const delivery = activeSpanContext();
+    recordSpan(
+      SPANS.webhookApply,
+      {
+        [ATTRIBUTES.blob]: update.record.source.name,
+        [ATTRIBUTES.generation]: update.record.generation,
+        [ATTRIBUTES.submissionId]: event.data.submission_id,
+        [ATTRIBUTES.eventType]: event.type,
+        [ATTRIBUTES.outcome]: last.effect?.kind ?? 'duplicate',
+      },
+      startedAtMs,
+      { parent: update.record.traceParent, ...(delivery ? { links: [delivery] } : {}) },
+    );
+  }
 
   switch (update.kind) {
     case 'not-found':
