@@ -17,7 +17,8 @@
  * - options.ts — the command line;
  * - stack.ts — Azurite, the MediaMagic emulator (in this process), the event bridge and the function host
  *   process, started and stopped;
- * - files.ts — the seeded file mix and what each file must end as;
+ * - files.ts — the seeded file mix, what each file must end as, and which files' events are dropped or
+ *   poisoned on the way (only the scheduled sweep brings those in);
  * - drive.ts — the chaos (chaos.ts) on, the uploads, the host kills, and the wait for the drain; on the
  *   way, the soak plays the operator (operator.ts) for the one case that needs a person by design: a lost
  *   creation response whose every webhook was dropped, handed over with the real CLI's `link`;
@@ -40,13 +41,14 @@ async function main(): Promise<void> {
   const options = parseOptions();
   const logDir = mkdtempSync(path.join(tmpdir(), 'mm-soak-'));
   progress('soak', `${options.files} files, seed ${options.seed}; host logs in ${logDir}`);
-  const stack = await startStack(options.seed);
+  const files = planFiles(options.files, options.seed);
+  const routes = new Map(files.map((file) => [file.name, file.event]));
+  const stack = await startStack(options.seed, (name) => routes.get(name) ?? 'deliver');
   const host = new HostSupervisor(stack.hostEnv, stack.hostPort, logDir, options.appRoot);
   stopOnInterrupt(stack, host);
   let violations: string[];
   try {
     await host.start();
-    const files = planFiles(options.files, options.seed);
     const drain = await drive(stack, host, files, options);
     await host.stop();
     const findings = await verify(stack, host.runs, files, drain.links);

@@ -8,11 +8,16 @@ export interface PlannedFile {
   readonly name: string;
   readonly expect: 'complete' | 'dead-lettered';
   readonly script: 'plain' | 'mmfail-1' | 'mmfail-2' | 'mmfatal';
+  /**
+   * What becomes of its BlobCreated event: delivered, dropped (Event Grid gave up), or moved to the poison
+   * queue (the trigger failed on it five times). Only the scheduled sweep brings the last two in.
+   */
+  readonly event: 'deliver' | 'drop' | 'poison';
 }
 
 /**
  * N files of the common types; by a seeded shuffle, 4 % fail once and 1 % twice before completing (5 %
- * retryable), and 2 % fail for good. Markers sit between base name and extension, where the emulator reads
+ * retryable), and 2 % fail for good; by another, 3 % of their events are dropped and 2 % poisoned. Markers sit between base name and extension, where the emulator reads
  * them, and survive the pipeline's upload-name rewrite (`name--<key>-g1.ext`).
  */
 export function planFiles(count: number, seed: number): PlannedFile[] {
@@ -23,6 +28,13 @@ export function planFiles(count: number, seed: number): PlannedFile[] {
     return 'plain';
   });
   shuffle(scripts, seed);
+  // Independently of the scripts: 3 % of events dropped, 2 % poisoned (at least one each).
+  const dropped = Math.max(1, Math.round(count * 0.03));
+  const poisoned = Math.max(1, Math.round(count * 0.02));
+  const events: PlannedFile['event'][] = Array.from({ length: count }, (_, i) =>
+    i < dropped ? 'drop' : i < dropped + poisoned ? 'poison' : 'deliver',
+  );
+  shuffle(events, seed + 1);
   const types = ['mp4', 'png', 'mp3', 'pdf', 'jpg'];
   return scripts.map((script, i) => {
     const marker = script === 'plain' ? '' : `.${script}`;
@@ -30,6 +42,7 @@ export function planFiles(count: number, seed: number): PlannedFile[] {
       name: `soak/f-${String(i).padStart(5, '0')}${marker}.${types[i % types.length] ?? 'mp4'}`,
       expect: script === 'mmfatal' ? 'dead-lettered' : 'complete',
       script,
+      event: events[i] ?? 'deliver',
     };
   });
 }

@@ -132,7 +132,10 @@ function chaosTable({ files, drain, findings, stats, kills }: SoakRun): PlainTab
         `${num(stats.webhooks.events)} / ${num(stats.webhooks.dropped)} / ${num(stats.webhooks.duplicated)} / ${num(stats.webhooks.failedAttempts)}`,
       ],
       ['host processes killed (SIGKILL) and restarted', `${kills}: at ${drain.killsAt.join('; ') || '—'}`],
-      ['queue messages moved to the poison queue', num(findings.poisonMessages)],
+      [
+        'events dropped / poisoned on the way (found by the sweep) / poison messages driven / left',
+        `${num(findings.eventsLost.dropped)} / ${num(findings.eventsLost.poisoned)} / ${num(findings.eventsLost.poisonDriven)} / ${num(findings.poisonMessages)}`,
+      ],
       [
         'completed after webhooks (timer shortcut) / by polling',
         `${num(findings.completedVia.webhooks)} / ${num(findings.completedVia.polling)}`,

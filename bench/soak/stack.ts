@@ -18,11 +18,12 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { startEmulator, type EmulatorHandle } from '../../emulator/server.js';
 import { EmulatorClient } from '../../emulator/testkit.js';
-import { startEventBridge, type EventBridge } from '../../scripts/devHost/eventBridge.js';
+import { startEventBridge, type EventBridge, type EventRoute } from '../../scripts/devHost/eventBridge.js';
 import type { AzuriteInstance } from '../../devkit/azurite.js';
 import { freePort } from '../../devkit/freePort.js';
 import { stopChild } from '../../devkit/stopChild.js';
 import { systemClock } from '../../shared/clock.js';
+import { PoisonRecords } from '../../shared/poison/poisonRecords.js';
 import { BlobLedger } from '../../shared/ledger/blobLedger.js';
 import { appEnv, progress, sleep, startBenchAzurite } from '../stack.js';
 
@@ -44,6 +45,8 @@ export interface SoakStack {
   readonly ledger: BlobLedger;
   /** Where the Functions host moves a queue message that failed too often. */
   readonly poisonQueue: QueueClient;
+  /** What the app's poison drain recorded (the ledger container's `poison/`). */
+  readonly poisonRecords: PoisonRecords;
   readonly hostEnv: Record<string, string>;
   readonly hostPort: number;
   /** Messages the emulator logged about its own internal failures (kept off the terminal; not asserted). */
@@ -54,7 +57,7 @@ export interface SoakStack {
 }
 
 /** Azurite, the emulator (no faults yet), the webhook subscription, the event bridge. */
-export async function startStack(seed: number): Promise<SoakStack> {
+export async function startStack(seed: number, route: (blobName: string) => EventRoute): Promise<SoakStack> {
   const azurite = await startBenchAzurite();
   const emulatorErrors: string[] = [];
   const emulator = await startEmulator({
@@ -85,7 +88,13 @@ export async function startStack(seed: number): Promise<SoakStack> {
   // The app creates these on its first invocation; our watching starts before that.
   await Promise.all([ledger.ensureContainer(), results.createIfNotExists()]);
   // Started before any upload: the bridge (like Event Grid) only reports blobs created after it started.
-  const bridge = await startEventBridge(source, queues.getQueueClient(QUEUE), { log: () => undefined });
+  // Some events are dropped or poisoned on the way (bench/soak/files.ts): only the sweep finds those files.
+  const poisonQueue = queues.getQueueClient(`${QUEUE}-poison`);
+  const bridge = await startEventBridge(source, queues.getQueueClient(QUEUE), {
+    log: () => undefined,
+    route,
+    poisonQueue,
+  });
 
   return {
     azurite,
@@ -94,7 +103,8 @@ export async function startStack(seed: number): Promise<SoakStack> {
     source,
     results,
     ledger,
-    poisonQueue: queues.getQueueClient(`${QUEUE}-poison`),
+    poisonQueue,
+    poisonRecords: new PoisonRecords(blobs.getContainerClient(LEDGER)),
     hostPort,
     emulatorErrors,
     hostEnv: appEnv(
@@ -112,6 +122,10 @@ export async function startStack(seed: number): Promise<SoakStack> {
         // are marked stuck too and keep being followed; they must still end complete.
         RECONCILE_DELAY_SECONDS: '15',
         STUCK_AFTER_MINUTES: '2',
+        // The recovery run every 15 s, for files uploaded over a minute ago that no event brought in.
+        SWEEP_SCHEDULE: '*/15 * * * * *',
+        SWEEP_GRACE_MINUTES: '1',
+        SWEEP_BUDGET_SECONDS: '20',
       },
     ),
     async stop() {

@@ -35,7 +35,10 @@ export interface Findings {
   readonly duplicatePaths: readonly string[];
   readonly unhandled: readonly string[];
   readonly crashes: readonly string[];
+  /** Messages still in the poison queue at the end (the recovery run should have drained them all). */
   readonly poisonMessages: number;
+  /** Files whose event was dropped / poisoned on the way, and poison messages the drain recorded as driven. */
+  readonly eventsLost: { readonly dropped: number; readonly poisoned: number; readonly poisonDriven: number };
   /** How completed records got there: the timer's shortcut after webhooks, or polling. */
   readonly completedVia: { readonly webhooks: number; readonly polling: number };
   /** Seconds from the submission being recorded to the record's terminal state. */
@@ -67,6 +70,7 @@ export async function verify(
   const unhandled = unhandledErrors(hostRuns);
   const crashed = crashes(hostRuns);
   const poison = await stack.poisonQueue.getProperties().catch(() => undefined);
+  const eventsLost = await checkLostEvents(files, stack);
   return {
     violations: [
       ...outcomes.violations,
@@ -75,6 +79,7 @@ export async function verify(
       ...handOvers,
       ...unhandled.map((line) => `unhandled error: ${line}`),
       ...crashed.map((crash) => `host crashed: ${crash}`),
+      ...eventsLost.violations,
     ],
     details: outcomes.details,
     byState: countByState(records),
@@ -84,6 +89,7 @@ export async function verify(
     unhandled,
     crashes: crashed,
     poisonMessages: poison?.approximateMessagesCount ?? 0,
+    eventsLost: eventsLost.counts,
     ...followUp(records),
     lost: {
       total: stats.lostCreations.length,
@@ -93,6 +99,35 @@ export async function verify(
       person: judged,
     },
     loggedProblems: loggedProblems(hostRuns),
+  };
+}
+
+/**
+ * The files whose event never reached the trigger were brought in by the scheduled recovery run: every
+ * poisoned file's message was recorded and driven, and nothing is left in the poison queue. (That every
+ * such file ended right is the outcome check's.)
+ */
+async function checkLostEvents(
+  files: readonly PlannedFile[],
+  stack: SoakStack,
+): Promise<{ violations: string[]; counts: Findings['eventsLost'] }> {
+  const poisoned = files.filter((f) => f.event === 'poison').map((f) => f.name);
+  const { records } = await stack.poisonRecords.list();
+  const driven = new Set(records.filter((r) => r.outcome === 'driven').map((r) => r.blob?.name));
+  const violations = poisoned
+    .filter((name) => !driven.has(name))
+    .map((name) => `${name}: its poison message was not recorded as driven by the recovery run`);
+  const left =
+    (await stack.poisonQueue.getProperties().catch(() => undefined))?.approximateMessagesCount ?? 0;
+  if (left > 0)
+    violations.push(`${left} message(s) left in the poison queue: the recovery run did not drain them`);
+  return {
+    violations,
+    counts: {
+      dropped: files.filter((f) => f.event === 'drop').length,
+      poisoned: poisoned.length,
+      poisonDriven: poisoned.filter((name) => driven.has(name)).length,
+    },
   };
 }
 

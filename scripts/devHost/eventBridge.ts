@@ -14,11 +14,28 @@ export interface EventBridge {
   stop(): Promise<void>;
 }
 
+/**
+ * Where the bridge puts one blob's event. `drop` plays an event Event Grid never delivered; `poison` plays a
+ * message the host gave up on (moved to `poisonQueue` unchanged). The chaos soak uses both to prove the
+ * scheduled sweep finds such files; `npm start` delivers everything.
+ */
+export type EventRoute = 'deliver' | 'drop' | 'poison';
+
+/** How the bridge runs. */
+export interface EventBridgeOptions {
+  readonly pollMs?: number;
+  readonly log: (message: string) => void;
+  /** Default: every event delivered. */
+  readonly route?: (blobName: string) => EventRoute;
+  /** Where `poison` events go; required when `route` can answer `poison`. */
+  readonly poisonQueue?: QueueClient;
+}
+
 /** Starts watching `container`, enqueueing on `queue`. */
 export async function startEventBridge(
   container: ContainerClient,
   queue: QueueClient,
-  options: { readonly pollMs?: number; readonly log: (message: string) => void },
+  options: EventBridgeOptions,
 ): Promise<EventBridge> {
   await container.createIfNotExists();
   await queue.createIfNotExists();
@@ -41,9 +58,17 @@ export async function startEventBridge(
             ...(blob.properties.contentType ? { contentType: blob.properties.contentType } : {}),
             blobEndpoint: container.url.slice(0, container.url.lastIndexOf('/')),
           });
-          await queue.sendMessage(encodeQueueMessage(event));
+          const route = options.route?.(blob.name) ?? 'deliver';
+          if (route === 'drop') {
+            options.log(`BlobCreated dropped (chaos): ${blob.name}`);
+            continue;
+          }
+          const target = route === 'poison' ? options.poisonQueue : queue;
+          if (target === undefined) throw new Error('the bridge has no poison queue to route to');
+          if (route === 'poison') await target.createIfNotExists();
+          await target.sendMessage(encodeQueueMessage(event));
           forwarded++;
-          options.log(`BlobCreated → ${queue.name}: ${blob.name}`);
+          options.log(`BlobCreated → ${target.name}: ${blob.name}`);
         }
       } catch (error) {
         if (!stopped)

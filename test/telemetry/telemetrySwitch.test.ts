@@ -123,7 +123,7 @@ describe('telemetry switch (the compiled app, loaded as the worker loads it)', (
   it('setting absent: the distro, the Functions instrumentation and the SDK are never loaded (nor the API before the first invocation)', async () => {
     const report = await run(app.root, { MEDIAMAGIC_API_KEY: API_KEY }, cert);
     expect(report.registrations).toEqual(
-      expect.arrayContaining(['submitOnBlobCreated', 'receiveWebhook', 'pollSubmissions']),
+      expect.arrayContaining(['submitOnBlobCreated', 'receiveWebhook', 'pollSubmissions', 'sweepSource']),
     );
     expect(report).toMatchObject({ apiAtLoad: false, distro: false, instrumentation: false, sdk: false });
     expect(received).toEqual([]);
@@ -144,7 +144,12 @@ describe('telemetry switch (the compiled app, loaded as the worker loads it)', (
     );
     expect(report).toMatchObject({ distro: true, instrumentation: true });
     expect(report.flushError).toBeUndefined();
-    expect(report.registrations).toHaveLength(3);
+    expect([...report.registrations].sort()).toEqual([
+      'pollSubmissions',
+      'receiveWebhook',
+      'submitOnBlobCreated',
+      'sweepSource',
+    ]);
 
     const sent = received.map((r) => r.body).join('\n');
     expect(received.every((r) => r.url.includes('/v2.1/track'))).toBe(true);
