@@ -94,7 +94,10 @@ async function followUntilDrained(
         `${secs(elapsed, 0)}: ${terminal}/${total} terminal; ${describeCounts(counts)}; ${apiRate()}`,
       );
     }
-    if (terminal >= total) return { drained: true, elapsedMs: elapsed, killsAt };
+    // Drained means nothing left anywhere: every file terminal, and no message waiting in the poison queue
+    // (one a killed host was draining comes back after its visibility timeout, for a later recovery run).
+    if (terminal >= total && (await poisonWaiting(stack)) === 0)
+      return { drained: true, elapsedMs: elapsed, killsAt };
     const stalled = Date.now() - lastProgressAt > STALL_MS;
     if (elapsed > drainMs || stalled) {
       progress(
@@ -112,6 +115,12 @@ async function followUntilDrained(
     }
     await sleep(1000);
   }
+}
+
+/** Messages in the poison queue, visible or not (0 when it does not exist). */
+async function poisonWaiting(stack: SoakStack): Promise<number> {
+  const properties = await stack.poisonQueue.getProperties().catch(() => undefined);
+  return properties?.approximateMessagesCount ?? 0;
 }
 
 /** Links what is stuck for want of its submission id, saying so when it did. */

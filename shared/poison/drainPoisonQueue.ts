@@ -15,6 +15,7 @@ import type { DequeuedMessageItem } from '@azure/storage-queue';
 import { parseBlobCreatedMessage } from '../events/parseBlobCreated.js';
 import { isoTimestamp } from '../ledger/record.js';
 import type { Logger, Redactor } from '../logger.js';
+import { claimLeaseMs } from '../pipeline/claimSource.js';
 import { processSourceBlob, type ProcessResult } from '../pipeline/processSourceBlob.js';
 import { cut, messageExcerpt, redactSecrets } from './messageExcerpt.js';
 import type { PoisonDeps } from './poisonDeps.js';
@@ -31,7 +32,9 @@ export interface DrainOptions {
   readonly batchSize?: number;
   /**
    * How long a received message stays invisible: the wait before a message whose drive threw is tried
-   * again, and the time a batch has before its messages go back to the queue. Default 600 s.
+   * again, and the time a batch has before its messages go back to the queue. Default: the claim lease
+   * (`claimLeaseMs` of the invocation budget), so the messages of a drain that died come back when a claim
+   * it died holding would be re-driven — not ten minutes later.
    */
   readonly visibilityTimeoutSeconds?: number;
   /** Drives per message before it is given up (recorded, alerted, deleted). Default 5. */
@@ -64,7 +67,6 @@ export interface DrainSummary {
 export const DRAIN_DEFAULTS = {
   maxMessages: 50,
   batchSize: 8,
-  visibilityTimeoutSeconds: 600,
   maxDriveAttempts: 5,
   hostMaxDequeueCount: 5,
 } as const;
@@ -81,7 +83,11 @@ type Handled = 'done' | 'left' | 'blocked';
 
 /** Drains up to `maxMessages` poison messages before `deadlineMs`; throws only if the queue is unreadable. */
 export async function drainPoisonQueue(deps: PoisonDeps, options: DrainOptions): Promise<DrainSummary> {
-  const settings = { ...DRAIN_DEFAULTS, ...options };
+  const settings = {
+    ...DRAIN_DEFAULTS,
+    visibilityTimeoutSeconds: Math.ceil(claimLeaseMs(deps.submitDeps.settings.invocationBudgetMs) / 1000),
+    ...options,
+  };
   const { clock, logger } = deps.submitDeps;
   const counts: Counts = {
     read: 0,

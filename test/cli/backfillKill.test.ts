@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,33 +12,8 @@ import { silentLogger } from '../../shared/logger.js';
 import { pollDue } from '../../shared/pipeline/pollDue.js';
 import { sampleMedia } from '../support/media.js';
 import { useStack } from '../support/stack.js';
+import { buildCli } from '../support/builtCli.js';
 import { cli, emptyCwd, expectNoSecrets } from './support.js';
-
-const repo = process.cwd();
-
-/** Compiles the CLI (and only what it imports) into `root/dist`, installed like a package would be. */
-function buildCli(root: string): string {
-  const tsconfig = path.join(root, 'tsconfig.json');
-  writeFileSync(
-    tsconfig,
-    JSON.stringify({
-      extends: path.join(repo, 'tsconfig.build.json'),
-      compilerOptions: {
-        outDir: path.join(root, 'dist'),
-        rootDir: repo,
-        typeRoots: [path.join(repo, 'node_modules/@types')],
-      },
-      include: [path.join(repo, 'cli')],
-      exclude: [path.join(repo, '**/*.test.ts')],
-    }),
-  );
-  execFileSync(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', tsconfig], {
-    stdio: 'inherit',
-  });
-  copyFileSync(path.join(repo, 'package.json'), path.join(root, 'package.json'));
-  symlinkSync(path.join(repo, 'node_modules'), path.join(root, 'node_modules'), 'dir');
-  return path.join(root, 'dist/cli/main.js');
-}
 
 /** Runs the built CLI and sends it `signal` once `killAfter` files were reported submitted. */
 function runAndKill(
