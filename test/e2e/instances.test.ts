@@ -235,7 +235,7 @@ describe('npm start -- --instances N: the local stack in the shape Flex Consumpt
       expect(queueRoles.size).toBeGreaterThan(0);
       for (const role of queueRoles) expect(role).toMatch(/^queue-[123]$/);
       expect([...ranIn('receiveWebhook')]).toEqual(['http']);
-      for (const role of ranIn('pollSubmissions')) expect(role).toBe('timers');
+      expect([...ranIn('pollSubmissions')], 'the polling timer runs every 10 s locally').toEqual(['timers']);
     } finally {
       pressCtrlC(child);
       const code =
@@ -252,4 +252,21 @@ describe('npm start -- --instances N: the local stack in the shape Flex Consumpt
     const blobEndpoint = /BlobEndpoint=([^;]+)/.exec(info.storage)?.[1] ?? '';
     for (const url of [info.apiUrl, info.hostUrl, blobEndpoint]) expect(await portOpen(url), url).toBe(false);
   }, 180_000);
+
+  it('one process of the fleet dying stops the whole stack (exit code 1), leaving nothing running', async () => {
+    const { child, info, output } = await startStack(app.root, ['--instances', '2']);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const victim = info.hosts.find((h) => h.role === 'queue-2');
+    expect(victim).toBeDefined();
+    process.kill(victim?.pid ?? 0, 'SIGKILL');
+    expect(await exited).toBe(1);
+    expect(output()).toContain('the queue-2 process exited (SIGKILL); stopping');
+    await waitFor(
+      'the process group to be gone',
+      () => Promise.resolve(groupAlive(child.pid ?? 0) ? undefined : true),
+      15_000,
+    );
+    for (const { pid, role } of info.hosts) expect(processAlive(pid), role).toBe(false);
+    expect(await portOpen(info.hostUrl)).toBe(false);
+  }, 120_000);
 });
