@@ -4,7 +4,8 @@
  * Azurite (in memory, or under `.azurite/` with --persist) · the MediaMagic emulator with a sandbox key
  * (unless settings point at the real API) · a webhook subscription wired to the local receiver · a local
  * event bridge playing Event Grid (Azurite raises no events) · the four functions, under `func start` when
- * Azure Functions Core Tools are installed, otherwise under the in-process dev host. Ctrl-C stops it all.
+ * Azure Functions Core Tools are installed, otherwise under the in-process dev host; with `--instances N`,
+ * in the processes Flex Consumption would give them (./hostFleet.ts). Ctrl-C stops it all.
  */
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
@@ -24,6 +25,8 @@ import { MediaMagicClient } from '../shared/mediamagic/client.js';
 import { silentLogger } from '../shared/logger.js';
 import { boundedStorageClient } from '../shared/storage/tryTimeout.js';
 import { startEventBridge, type EventBridge } from './devHost/eventBridge.js';
+import { fleetPlan, startHostFleet } from './hostFleet.js';
+import { describeInstancesError, parseInstances } from './instancesFlag.js';
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -35,23 +38,20 @@ Options:
   --free-ports       pick free ports for everything (default: Azurite 10000-10002, emulator 4010, functions 7071)
   --port N           the functions' HTTP port (default 7071)
   --dev-host         use the in-process dev host even when Azure Functions Core Tools (func) are installed
+  --instances N      run the functions the way Azure Flex Consumption does: the queue trigger in N dev-host
+                     processes sharing the queue, the timers in one process, the webhook receiver (HTTP) in
+                     another, each process's lines prefixed [queue-1] … [timers] [http]. Default 1: every
+                     function in one process. More than 1 always uses the dev host, even with func installed
   --no-settings-file do not write local.settings.json
   --help             this text`;
 
 const root = path.resolve(__dirname, '../..');
 
 async function main(): Promise<void> {
-  const { values: flags } = parseArgs({
-    options: {
-      persist: { type: 'boolean', default: false },
-      'free-ports': { type: 'boolean', default: false },
-      port: { type: 'string' },
-      'dev-host': { type: 'boolean', default: false },
-      'no-settings-file': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  const flags = readFlags();
   if (flags.help) return void console.log(USAGE);
+  const instances = parseInstances(flags.instances);
+  if (!instances.ok) usageError(describeInstancesError(instances.error));
   const free = flags['free-ports'];
   const say = (line: string): void => console.log(`[start] ${line}`);
   const settingsFile = path.join(root, 'local.settings.json');
@@ -148,20 +148,50 @@ async function main(): Promise<void> {
     cleanup.push(() => bridge.stop());
 
     // 5. The functions.
-    const host = await startFunctionsHost(functionsPort, { ...process.env, ...env }, flags['dev-host'], say);
-    cleanup.push(() => stopChild(host, 10_000));
-    host.once('exit', (code) => {
-      if (!stopping) {
-        say(`the functions host exited (${String(code)}); stopping`);
-        void stopAll(1);
-      }
-    });
+    const hostEnv = { ...process.env, ...env };
+    let hosts: { role: string; pid: number | undefined }[];
+    if (instances.instances === 1) {
+      const host = await startFunctionsHost(functionsPort, hostEnv, flags['dev-host'], say);
+      cleanup.push(() => stopChild(host, 10_000));
+      host.once('exit', (code) => {
+        if (!stopping) {
+          say(`the functions host exited (${String(code)}); stopping`);
+          void stopAll(1);
+        }
+      });
+      hosts = [{ role: 'host', pid: host.pid }];
+    } else {
+      // `func start --functions` could load a subset, but N func hosts in one folder share one host id,
+      // each opens an HTTP port, and each starts a language worker under the .NET host: the dev host
+      // gives the same process shape in plain Node processes, and is what the tests exercise.
+      if (!flags['dev-host'] && hasCoreTools())
+        say(
+          `--instances ${instances.instances}: using the in-process dev host, not func start, for every process`,
+        );
+      say(
+        `functions: in-process dev host as Flex Consumption runs them — the queue trigger in ${instances.instances} processes, the timers in one, the webhook receiver (HTTP) in one`,
+      );
+      const fleet = startHostFleet(fleetPlan(instances.instances), {
+        appRoot: root,
+        port: functionsPort,
+        env: hostEnv,
+      });
+      cleanup.push(() => fleet.stop());
+      await fleet.ready;
+      void fleet.exited.then(({ label, code, signal }) => {
+        if (!stopping) {
+          say(`the ${label} process exited (${String(code ?? signal)}); stopping`);
+          void stopAll(1);
+        }
+      });
+      hosts = fleet.members.map(({ label, child }) => ({ role: label, pid: child.pid }));
+    }
 
     // The key is shown masked; a machine that needs it (the tests, a script) reads it from an owner-only file.
     const keysFile = writeKeysFile({ apiKey, webhookSecrets });
     cleanup.push(() => Promise.resolve(rmSync(path.dirname(keysFile), { recursive: true, force: true })));
     console.log(
-      `STACK_READY ${JSON.stringify({ storage, apiUrl, apiKey: mask(apiKey), keysFile, hostUrl, webhookUrl: `${hostUrl}/api/webhooks/mediamagic`, sourceContainer: env.SOURCE_CONTAINER })}`,
+      `STACK_READY ${JSON.stringify({ storage, apiUrl, apiKey: mask(apiKey), keysFile, hostUrl, webhookUrl: `${hostUrl}/api/webhooks/mediamagic`, sourceContainer: env.SOURCE_CONTAINER, hosts })}`,
     );
     say('ready. Next:');
     say(`  npx mediamagic-autosubmit upload path/to/video.mp4    # into container "${env.SOURCE_CONTAINER}"`);
@@ -183,7 +213,7 @@ async function startFunctionsHost(
   forceDevHost: boolean,
   say: (line: string) => void,
 ): Promise<ChildProcess> {
-  const hasFunc = !forceDevHost && spawnSync('func', ['--version'], { stdio: 'ignore' }).status === 0;
+  const hasFunc = !forceDevHost && hasCoreTools();
   const child = hasFunc
     ? spawn('func', ['start', '--port', String(port)], {
         cwd: root,
@@ -216,6 +246,35 @@ async function startFunctionsHost(
     });
   });
   return child;
+}
+
+function readFlags() {
+  try {
+    return parseArgs({
+      options: {
+        persist: { type: 'boolean', default: false },
+        'free-ports': { type: 'boolean', default: false },
+        port: { type: 'string' },
+        'dev-host': { type: 'boolean', default: false },
+        instances: { type: 'string' },
+        'no-settings-file': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (error) {
+    // An unknown flag, or a value that looks like a flag (`--instances -1`): a usage error, not a crash.
+    return usageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Exit code 2, as for every usage error of the CLI. */
+function usageError(message: string): never {
+  console.error(`[start] ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function hasCoreTools(): boolean {
+  return spawnSync('func', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
 async function subscribeLocalReceiver(apiUrl: string, apiKey: string, endpointUrl: string): Promise<string> {

@@ -3,15 +3,18 @@
  * installed. It loads the compiled app exactly as the Node worker would and drives the registered handlers
  * by their binding metadata — queue polling, the timer schedule, the HTTP routes.
  *
- * It is a development convenience, not the production host: no scale-out, no App Insights, no host keys.
+ * It is a development convenience, not the production host: no App Insights, no host keys. It does not
+ * scale out by itself; `npm start -- --instances N` runs several of it, each with `--only`, to take the
+ * shape Flex Consumption gives the app (./hostRoles.ts).
  * Settings come from the environment (the same names as local.settings.json `Values`).
- * Usage: node dist/scripts/devHost/main.js [--port 7071]
+ * Usage: node dist/scripts/devHost/main.js [--port 7071] [--only queue,timers,http]
  */
 import { QueueServiceClient } from '@azure/storage-queue';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { boundedStorageClient } from '../../shared/storage/tryTimeout.js';
 import { readHostQueueSettings } from './hostQueueSettings.js';
+import { HOST_ROLES, parseHostRoles, roleOf } from './hostRoles.js';
 import { startHttpHost } from './httpHost.js';
 import { loadApp, resolveSetting } from './loadApp.js';
 import { startQueueDriver } from './queueDriver.js';
@@ -19,8 +22,20 @@ import { startTimerDriver } from './timerDriver.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { port: { type: 'string', default: '7071' }, 'app-root': { type: 'string' } },
+    options: {
+      port: { type: 'string', default: '7071' },
+      'app-root': { type: 'string' },
+      only: { type: 'string' },
+    },
   });
+  const only = parseHostRoles(values.only);
+  if (!only.ok) {
+    console.error(
+      `--only: unknown role "${only.error.value}" (one or more of ${HOST_ROLES.join(', ')}, comma-separated)`,
+    );
+    process.exit(2);
+  }
+  const roles = only.roles;
   const appRoot = path.resolve(values['app-root'] ?? path.join(__dirname, '../../..'));
   const log = (fn: string, level: string, message: string): void => {
     const line = `[${new Date().toISOString()}] ${fn} ${level}: ${message}`;
@@ -33,6 +48,17 @@ async function main(): Promise<void> {
     'information',
     `loaded ${functions.length} functions: ${functions.map((f) => `${f.name} (${f.trigger.type})`).join(', ')}`,
   );
+  // Every process loads the whole app, as every Flex instance does; it drives only its own share.
+  const driven = functions.filter((f) => {
+    const role = roleOf(f.trigger.type);
+    return role !== undefined && roles.has(role);
+  });
+  if (roles.size < HOST_ROLES.length)
+    log(
+      'host',
+      'information',
+      `--only ${[...roles].join(',')}: driving ${driven.map((f) => f.name).join(', ') || 'no function'}`,
+    );
 
   const storage = process.env.AzureWebJobsStorage;
   if (!storage)
@@ -44,7 +70,7 @@ async function main(): Promise<void> {
   const queueSettings = readHostQueueSettings(appRoot);
   const stops: (() => Promise<void>)[] = [];
 
-  for (const fn of functions) {
+  for (const fn of driven) {
     if (fn.trigger.type === 'queueTrigger') {
       const name = resolveSetting(String(fn.trigger.queueName), process.env);
       const driver = startQueueDriver(fn, {
@@ -66,14 +92,21 @@ async function main(): Promise<void> {
       log('host', 'information', `${fn.name}: timer "${schedule}"`);
     }
   }
-  const http = await startHttpHost(functions, { port: Number(values.port), log });
-  stops.push(() => http.stop());
+  // A process without the HTTP share opens no port, so several can run beside the one that serves HTTP.
+  const http = roles.has('http')
+    ? await startHttpHost(driven, { port: Number(values.port), log })
+    : undefined;
+  if (http) stops.push(() => http.stop());
   // A machine-readable line for the launcher and tests; humans read the lines around it.
-  console.log(`DEV_HOST_READY ${JSON.stringify({ url: http.url })}`);
+  console.log(
+    `DEV_HOST_READY ${JSON.stringify({ ...(http ? { url: http.url } : {}), roles: [...roles], pid: process.pid })}`,
+  );
   log(
     'host',
     'information',
-    `HTTP functions at ${http.url}/api/… — this is a development host, not the Azure Functions runtime`,
+    http
+      ? `HTTP functions at ${http.url}/api/… — this is a development host, not the Azure Functions runtime`
+      : 'no HTTP functions in this process — this is a development host, not the Azure Functions runtime',
   );
 
   let stopping = false;

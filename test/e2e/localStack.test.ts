@@ -1,75 +1,15 @@
 import { BlobServiceClient } from '@azure/storage-blob';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../shared/clock.js';
 import { BlobLedger } from '../../shared/ledger/blobLedger.js';
 import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
 import { useBuiltApp } from '../support/builtApp.js';
+import { portOpen, startStack, waitFor } from '../support/localStack.js';
 import { sampleMedia } from '../support/media.js';
-
-interface StackInfo {
-  storage: string;
-  apiUrl: string;
-  /** Masked: the key itself is only in `keysFile`. */
-  apiKey: string;
-  keysFile: string;
-  hostUrl: string;
-  webhookUrl: string;
-  sourceContainer: string;
-}
-
-/** Starts `npm start`'s entry point (built) on free ports and resolves with what it printed. */
-function startStack(root: string): Promise<{ child: ChildProcess; info: StackInfo; output: () => string }> {
-  const child = spawn(
-    process.execPath,
-    [path.join(root, 'dist/scripts/start.js'), '--free-ports', '--no-settings-file'],
-    {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`stack did not start:\n${output}`)), 90_000);
-    child.stdout?.on('data', (c: Buffer) => {
-      output += c.toString();
-      const m = /STACK_READY (\{.*\})/.exec(output);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve({ child, info: JSON.parse(m[1]) as StackInfo, output: () => output });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`stack exited with ${String(code)}:\n${output}`)));
-  });
-}
-
-function portOpen(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 describe('npm start: the whole pipeline locally', () => {
   const app = useBuiltApp();
