@@ -13,11 +13,16 @@ param resourceToken string
 @description('Where alert mail goes. Empty: the action group has no receiver (the alerts still show in the portal).')
 param alertEmail string = ''
 
-// The heartbeat rule's period; keep it at the POLL_SCHEDULE period (every minute by default).
+// The heartbeat rule's period and the run budget; keep them at POLL_SCHEDULE's period (every minute by
+// default) and POLL_BUDGET_SECONDS (240 by default).
 @minValue(1)
 @maxValue(60)
 @description('Minutes between polling timer runs (POLL_SCHEDULE); the heartbeat fires after three of them without a run.')
 param pollPeriodMinutes int = 1
+
+@minValue(1)
+@description('POLL_BUDGET_SECONDS: a run with a backlog works this long before it logs, so silence is at least this plus one period.')
+param pollBudgetSeconds int = 240
 
 @minValue(1)
 @description('Dead-lettered files in an hour above which the dead-letter alert fires.')
@@ -96,12 +101,16 @@ var rules = [
   }
   {
     name: 'poll-silent'
-    displayName: 'MediaMagic: polling timer silent for three periods'
-    description: 'No pollSubmissions: line for three schedule periods. docs/operations.md, "Alert: polling timer silent".'
+    displayName: 'MediaMagic: polling timer silent'
+    description: 'No pollSubmissions: line for three schedule periods (or the run budget and a period). docs/operations.md, "Alert: polling timer silent".'
     severity: 1
     frequency: 'PT5M'
     window: 'PT15M'
-    query: replace(loadTextContent('alerts/pollSilent.kql'), 'let period = 1m;', 'let period = ${pollPeriodMinutes}m;')
+    query: replace(
+      replace(loadTextContent('alerts/pollSilent.kql'), 'let period = 1m;', 'let period = ${pollPeriodMinutes}m;'),
+      'let budget = 240s;',
+      'let budget = ${pollBudgetSeconds}s;'
+    )
     measure: ''
     aggregation: 'Count'
     threshold: 0
@@ -131,7 +140,7 @@ var rules = [
     measure: ''
     aggregation: 'Count'
     threshold: 0
-    dimension: 'host'
+    dimension: 'apiHost'
   }
   {
     name: 'rate-limited'

@@ -90,12 +90,16 @@ describe('the queries infra deploys', () => {
     }
   });
 
-  test("the heartbeat's period line is the one alerts.bicep replaces with the template parameter", () => {
+  test("the heartbeat's period and budget lines are the ones alerts.bicep replaces with its parameters", () => {
     const heartbeat = alerts.find((q) => q.source.endsWith('pollSilent.kql'));
-    expect(heartbeat?.text.split('let period = 1m;')).toHaveLength(2);
-    expect(fs.readFileSync('infra/app/alerts.bicep', 'utf8')).toContain(
-      "replace(loadTextContent('alerts/pollSilent.kql'), 'let period = 1m;', 'let period = ${pollPeriodMinutes}m;')",
-    );
+    const bicep = fs.readFileSync('infra/app/alerts.bicep', 'utf8').replace(/,\s+/g, ', ');
+    for (const [line, param, unit] of [
+      ['let period = 1m;', 'pollPeriodMinutes', 'm'],
+      ['let budget = 240s;', 'pollBudgetSeconds', 's'],
+    ] as const) {
+      expect(heartbeat?.text.split(line)).toHaveLength(2);
+      expect(bicep).toContain(`'${line}', '${line.replace(/\d+[ms];$/, `\${${param}}${unit};`)}'`);
+    }
   });
 });
 
