@@ -44,17 +44,18 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   properties: {
     groupShortName: 'mediamagic'
     enabled: true
-    emailReceivers: empty(alertEmail)
-      ? []
-      : [
-          {
-            name: 'operator'
-            emailAddress: alertEmail
-            useCommonAlertSchema: true
-          }
-        ]
+    emailReceivers: empty(alertEmail) ? [] : [
+      {
+        name: 'operator'
+        emailAddress: alertEmail
+        useCommonAlertSchema: true
+      }
+    ]
   }
 }
+
+// The heartbeat's period and budget come from the parameters; the query file holds the defaults.
+var pollSilentQuery = replace(replace(loadTextContent('alerts/pollSilent.kql'), 'let period = 1m;', 'let period = ${pollPeriodMinutes}m;'), 'let budget = 240s;', 'let budget = ${pollBudgetSeconds}s;')
 
 // One entry per rule. Severity: 0 critical (nothing moves), 1 error (files wait for a person), 2 warning
 // (files still move, more slowly or with losses). Frequency and window are ISO 8601 durations; a window
@@ -106,11 +107,7 @@ var rules = [
     severity: 1
     frequency: 'PT5M'
     window: 'PT15M'
-    query: replace(
-      replace(loadTextContent('alerts/pollSilent.kql'), 'let period = 1m;', 'let period = ${pollPeriodMinutes}m;'),
-      'let budget = 240s;',
-      'let budget = ${pollBudgetSeconds}s;'
-    )
+    query: pollSilentQuery
     measure: ''
     aggregation: 'Count'
     threshold: 0
@@ -181,17 +178,15 @@ resource alertRules 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [
             metricMeasureColumn: empty(rule.measure) ? null : rule.measure
             operator: 'GreaterThan'
             threshold: rule.threshold
-            dimensions: empty(rule.dimension)
-              ? []
-              : [
-                  {
-                    name: rule.dimension
-                    operator: 'Include'
-                    values: [
-                      '*'
-                    ]
-                  }
+            dimensions: empty(rule.dimension) ? [] : [
+              {
+                name: rule.dimension
+                operator: 'Include'
+                values: [
+                  '*'
                 ]
+              }
+            ]
             failingPeriods: {
               numberOfEvaluationPeriods: 1
               minFailingPeriodsToAlert: 1
