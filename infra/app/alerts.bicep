@@ -58,8 +58,9 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
 var pollSilentQuery = replace(replace(loadTextContent('alerts/pollSilent.kql'), 'let period = 1m;', 'let period = ${pollPeriodMinutes}m;'), 'let budget = 240s;', 'let budget = ${pollBudgetSeconds}s;')
 
 // One entry per rule. Severity: 0 critical (nothing moves), 1 error (files wait for a person), 2 warning
-// (files still move, more slowly or with losses). Frequency and window are ISO 8601 durations; a window
-// longer than the frequency smooths over the minute or two lines take to arrive.
+// (files still move, more slowly or with losses). Frequency and window are ISO 8601 durations; every
+// window is longer than its frequency, so a line that reaches the workspace a few minutes late still falls
+// in some evaluation (an alert already fired stays fired: it is not sent twice).
 var rules = [
   {
     name: 'needs-person'
@@ -67,7 +68,7 @@ var rules = [
     description: 'Any ALERT: line, or any record moved to stuck. docs/operations.md, "Alert: needs a person".'
     severity: 1
     frequency: 'PT5M'
-    window: 'PT5M'
+    window: 'PT10M'
     query: loadTextContent('alerts/needsPerson.kql')
     measure: ''
     aggregation: 'Count'
@@ -119,7 +120,7 @@ var rules = [
     description: 'Records moved to blocked. docs/operations.md, "Alert: key or plan blocked".'
     severity: 0
     frequency: 'PT5M'
-    window: 'PT5M'
+    window: 'PT10M'
     query: loadTextContent('alerts/blocked.kql')
     measure: 'blocked'
     aggregation: 'Total'

@@ -94,6 +94,21 @@ describe('the queries infra deploys', () => {
     }
   });
 
+  test('every rule looks back further than its frequency, so a late line still falls in an evaluation', () => {
+    const bicep = readBicep('infra/app/alerts.bicep', fs.readFileSync('infra/app/alerts.bicep', 'utf8'));
+    const minutes = (iso: string | undefined): number => {
+      const m = /^PT(?:(\d+)H)?(?:(\d+)M)?$/.exec(iso ?? '');
+      if (!m) throw new Error(`not a PTnHnM duration: ${iso ?? ''}`);
+      return Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
+    };
+    const rules = elements(topLevel(bicep, 'rules', 'var')?.value ?? []).map((tokens) => entries(tokens));
+    for (const rule of rules) {
+      const name = stringLiteral(rule.get('name')?.[0]);
+      const frequency = minutes(stringLiteral(rule.get('frequency')?.[0]));
+      expect(minutes(stringLiteral(rule.get('window')?.[0])), `${name ?? ''}`).toBeGreaterThan(frequency);
+    }
+  });
+
   test("the heartbeat's period and budget lines are the ones alerts.bicep replaces with its parameters", () => {
     const heartbeat = alerts.find((q) => q.source.endsWith('pollSilent.kql'));
     const bicep = fs.readFileSync('infra/app/alerts.bicep', 'utf8').replace(/,\s+/g, ', ');
