@@ -216,7 +216,8 @@ resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
     displayName: 'MediaMagic autosubmit: operations'
     category: 'workbook'
     sourceId: logAnalytics.id
-    serializedData: loadTextContent('workbook.json')
+    // Opened from the workbook gallery (no resource picked) its parts query this workspace.
+    serializedData: replace(loadTextContent('workbook.json'), '"fallbackResourceIds": []', '"fallbackResourceIds": ["${logAnalytics.id}"]')
   }
 }
 

@@ -109,6 +109,13 @@ describe('the queries infra deploys', () => {
     }
   });
 
+  test('the workbook falls back to the workspace: alerts.bicep fills its empty resource list', () => {
+    expect(workbookJson.split('"fallbackResourceIds": []')).toHaveLength(2);
+    expect(fs.readFileSync('infra/app/alerts.bicep', 'utf8')).toContain(
+      `replace(loadTextContent('workbook.json'), '"fallbackResourceIds": []', '"fallbackResourceIds": ["\${logAnalytics.id}"]')`,
+    );
+  });
+
   test("the heartbeat's period and budget lines are the ones alerts.bicep replaces with its parameters", () => {
     const heartbeat = alerts.find((q) => q.source.endsWith('pollSilent.kql'));
     const bicep = fs.readFileSync('infra/app/alerts.bicep', 'utf8').replace(/,\s+/g, ', ');
