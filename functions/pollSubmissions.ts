@@ -14,7 +14,7 @@ import { getAppDepsLazily, lazily } from '../shared/app/lazyAppDeps.js';
 import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
 import { pollScheduleToRegister } from '../shared/config/settings.js';
 import type { PollSummary } from '../shared/pipeline/pollDue.js';
-import { SPANS } from '../shared/telemetry/names.js';
+import { LOG_LINES, SPANS } from '../shared/telemetry/names.js';
 
 const pipeline = lazily(() => import('../shared/pipeline/pollDue.js'));
 // Even @opentelemetry/api waits for the first run: loading the app stays cheap.
@@ -36,10 +36,10 @@ export function makePollSubmissionsHandler(getDeps: () => Promise<AppDeps>) {
       const summary = await pollDue(deps.pollDeps(contextLogger(context)));
       recordPollRun({ ...summary, stuck: stuckIn(summary) });
       // The pace of each bucket beside the run's counts: a run that handed records off for a rate-limit pause
-      // says here how slow the bucket was.
+      // says here how slow the bucket was. The heartbeat alert counts these lines by their prefix.
       const pace = deps.resilience.gates.snapshot();
       context.log(
-        `pollSubmissions: ${JSON.stringify({ ...summary, isPastDue: timer?.isPastDue ?? false, pace })}`,
+        `${LOG_LINES.pollRun} ${JSON.stringify({ ...summary, isPastDue: timer?.isPastDue ?? false, pace })}`,
       );
       return summary;
     });

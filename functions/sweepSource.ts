@@ -13,6 +13,7 @@ import { getAppDepsLazily, lazily } from '../shared/app/lazyAppDeps.js';
 import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
 import { sweepScheduleToRegister } from '../shared/config/settings.js';
 import { contextLogger } from '../shared/contextLogger.js';
+import { LOG_LINES } from '../shared/telemetry/names.js';
 import type { RecoverySummary } from '../shared/sweep/recoveryRun.js';
 
 const recovery = lazily(() => import('../shared/sweep/recoveryRun.js'));
@@ -33,7 +34,10 @@ export function makeSweepSourceHandler(getDeps: () => Promise<AppDeps>) {
       clock: deps.clock,
       logger: sweepDeps.logger,
     });
-    context.log(`sweepSource: ${JSON.stringify({ ...summary, isPastDue: timer?.isPastDue ?? false })}`);
+    // The poison-backlog alert reads this line's `poison` part by its prefix and field names.
+    context.log(
+      `${LOG_LINES.recoveryRun} ${JSON.stringify({ ...summary, isPastDue: timer?.isPastDue ?? false })}`,
+    );
     return summary;
   };
 }

@@ -7,7 +7,7 @@
 //   function app (FC1, Linux, Node 22) ◄── queue trigger ──────────────────── queue "blob-created"
 //        │ user-assigned identity: storage data roles, Key Vault Secrets User, Metrics Publisher
 //        ├── Key Vault (RBAC): mediamagic-api-key, mediamagic-webhook-secrets ── @Microsoft.KeyVault(...) settings
-//        └── Application Insights (Entra auth only) + Log Analytics
+//        └── Application Insights (Entra auth only) + Log Analytics ── alert rules, action group, workbook
 //
 // Everything is a plain resource declaration in this folder (no registry modules): CI has no network to
 // the Bicep registry, and a reader sees every property that is deployed.
@@ -96,6 +96,9 @@ param principalId string = ''
 @description('What kind of principal principalId is.')
 param principalType string = 'User'
 
+@description('Where alert mail goes (the action group\'s one receiver). Empty: no receiver; the alerts still show in the portal.')
+param alertEmail string = ''
+
 @description('Resource group name; empty means rg-<environmentName>.')
 param resourceGroupName string = ''
 
@@ -134,6 +137,19 @@ module monitoring 'app/monitoring.bicep' = {
     applicationInsightsName: 'appi-${resourceToken}'
     location: location
     tags: tags
+  }
+}
+
+// Alert rules, the action group that mails them and the operations workbook (docs/operations.md, "Alerts").
+module alerts 'app/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    logAnalyticsName: monitoring.outputs.logAnalyticsName
+    location: location
+    tags: tags
+    resourceToken: resourceToken
+    alertEmail: alertEmail
   }
 }
 

@@ -32,3 +32,5 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
 }
 
 output applicationInsightsName string = applicationInsights.name
+// The alert rules and the workbook query this workspace (alerts.bicep).
+output logAnalyticsName string = logAnalytics.name

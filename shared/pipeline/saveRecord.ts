@@ -12,6 +12,7 @@ import type { LedgerPatch } from '../ledger/transition.js';
 import type { Logger } from '../logger.js';
 import { isTerminal } from '../ledger/states.js';
 import { STATE_TAG, toTagValue, type SourceBlobs } from '../storage/sourceBlobs.js';
+import { LOG_FIELDS, LOG_LINES } from '../telemetry/names.js';
 import { recordTransition } from '../telemetry/recordTransition.js';
 import { moveRecord } from './moveRecord.js';
 
@@ -99,13 +100,15 @@ export function logTransition(
   reason: string,
   written: LedgerRecord,
 ): void {
-  logger.info('ledger transition', {
-    blob: record.source.name,
-    generation: written.generation,
-    from: record.state,
-    to,
-    reason,
-    ...(written.submissionId ? { submissionId: written.submissionId } : {}),
+  // The workbook reads these fields by name (shared/telemetry/names.ts), so they are spelled from there.
+  const field = LOG_FIELDS.transition;
+  logger.info(LOG_LINES.transition, {
+    [field.blob]: record.source.name,
+    [field.generation]: written.generation,
+    [field.from]: record.state,
+    [field.to]: to,
+    [field.reason]: reason,
+    ...(written.submissionId ? { [field.submissionId]: written.submissionId } : {}),
   });
 }
 

@@ -167,6 +167,46 @@ export const METRICS = {
   },
 } as const satisfies Record<string, MetricName>;
 
+/**
+ * How the log lines that alert rules and the workbook read begin. The functions log through the invocation's
+ * logger, so each line is a message (and, for most, ` {json}` of its properties) in the `Message` column of
+ * `AppTraces`; queries find them by these prefixes.
+ */
+export const LOG_LINES = {
+  /** A condition that needs a person; logged as an error. Every such line starts with this. */
+  alert: 'ALERT:',
+  /** Each polling timer run's summary: `pollSubmissions: {json}` (the heartbeat alert counts them). */
+  pollRun: 'pollSubmissions:',
+  /** Each recovery timer run's summary: `sweepSource: {json}` with a `poison` and a `sweep` part. */
+  recoveryRun: 'sweepSource:',
+  /** One ledger state change: `ledger transition {json}` with the fields of {@link LOG_FIELDS}.transition. */
+  transition: 'ledger transition',
+} as const;
+
+/** The JSON fields of those lines that queries read. */
+export const LOG_FIELDS = {
+  /** Of a `ledger transition` line. */
+  transition: {
+    blob: 'blob',
+    generation: 'generation',
+    from: 'from',
+    to: 'to',
+    reason: 'reason',
+    submissionId: 'submissionId',
+  },
+  /** Of a `sweepSource:` line: its poison drain part and that part's counts. */
+  recoveryRun: {
+    poison: 'poison',
+    /** Messages left in the poison queue when the drain stopped: the backlog. */
+    left: 'left',
+    givenUp: 'givenUp',
+    unreadable: 'unreadable',
+    /** Present instead of the counts when the poison queue could not be read. */
+    error: 'error',
+    stopped: 'stopped',
+  },
+} as const;
+
 /** The instrumentation scope the app's tracer and meter are named for. */
 export const INSTRUMENTATION_SCOPE = 'mediamagic-autosubmit';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ATTRIBUTES, METRICS, SPANS } from '../../shared/telemetry/names.js';
+import { ATTRIBUTES, LOG_LINES, METRICS, SPANS } from '../../shared/telemetry/names.js';
 
 /**
  * docs/operations.md lists what the app emits; alert rules and workbook queries are written from it. Its
@@ -66,5 +66,13 @@ describe('docs/operations.md against shared/telemetry/names.ts', () => {
     expect(documented.sort((a, b) => a.name.localeCompare(b.name))).toEqual(
       defined.sort((a, b) => a.name.localeCompare(b.name)),
     );
+  });
+
+  it('the log-line table lists every prefix the queries read, and nothing else', () => {
+    expect(
+      rows('log-lines')
+        .map(([prefix]) => code(prefix))
+        .sort(),
+    ).toEqual(Object.values(LOG_LINES).sort());
   });
 });

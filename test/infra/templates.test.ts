@@ -14,6 +14,7 @@ const sources = readInfraSources(process.cwd());
 describe('infra/*.bicep', () => {
   test('are all read', () => {
     expect([...sources.keys()].sort()).toEqual([
+      'infra/app/alerts.bicep',
       'infra/app/eventGrid.bicep',
       'infra/app/functionApp.bicep',
       'infra/app/identity.bicep',
