@@ -52,19 +52,22 @@ interface Footprint {
 export async function runColdStart(options: ColdStartOptions): Promise<BenchSection> {
   const ours: ChildResult[] = [];
   const floor: ChildResult[] = [];
+  const withTelemetry: ChildResult[] = [];
   // One warm-up each (fills the OS file cache, as a worker's image would be): not counted.
   await runChild('functions');
   await runChild('storage-blob');
+  await runChild('functions-telemetry');
   for (let i = 0; i < options.runs; i++) {
     ours.push(await runChild('functions'));
     floor.push(await runChild('storage-blob'));
+    withTelemetry.push(await runChild('functions-telemetry'));
   }
   progress('cold-start', `${options.runs} runs per side done; per-dependency breakdown`);
   const breakdown = await dependencyImportTimes(Math.max(3, Math.ceil(options.runs / 3)));
   progress('cold-start', 'measuring the package');
   const app = packageFootprint();
   const blobOnly = dependencyFootprint(['@azure/storage-blob']);
-  return section(options, ours, floor, app, blobOnly, breakdown);
+  return section(options, ours, floor, withTelemetry, app, blobOnly, breakdown);
 }
 
 /** Median import time of each production dependency alone, each in its own fresh processes. */
@@ -167,6 +170,7 @@ function section(
   options: ColdStartOptions,
   ours: readonly ChildResult[],
   floor: readonly ChildResult[],
+  withTelemetry: readonly ChildResult[],
   app: { dist: Footprint; modules: Footprint; packages: number },
   blobOnly: { modules: Footprint; packages: number },
   breakdown: PlainTable,
@@ -204,6 +208,15 @@ function section(
         {
           metric: 'median imports + first invocations',
           figures: [figure(median(ours.map((r) => r.importMs + r.firstCallsMs)), ms), undefined],
+        },
+        {
+          metric:
+            'median import time with telemetry on (APPLICATIONINSIGHTS_CONNECTION_STRING set: the distro loads)',
+          figures: [figure(median(importMs(withTelemetry)), ms), undefined],
+        },
+        {
+          metric: 'median imports + first invocations, telemetry on',
+          figures: [figure(median(withTelemetry.map((r) => r.importMs + r.firstCallsMs)), ms), undefined],
         },
         {
           metric: 'functions registered',
@@ -248,6 +261,9 @@ function section(
         `${options.runs} runs per side, alternating. The entry files import only @azure/functions and the ` +
         'settings module; the composition root, the pipeline and the storage SDK load on the first ' +
         'invocation (shared/app/lazyAppDeps.ts), and @azure/identity only under a managed identity.',
+      'Telemetry on: the same entry files with APPLICATIONINSIGHTS_CONNECTION_STRING set to a closed ' +
+        'loopback port, so the Azure Monitor distro and the Functions instrumentation load and start as in ' +
+        'Azure (docs/operations.md) and nothing leaves the machine; the target applies to telemetry off.',
       'First invocation: in the same process right after the imports, each registered function is called ' +
         'once without settings, one after another; each loads what it deferred, then stops at the settings ' +
         'check (the run fails if one stops anywhere else). Building the clients and the first storage calls ' +
