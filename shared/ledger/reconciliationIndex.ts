@@ -14,6 +14,7 @@
 import { RestError, type ContainerClient } from '@azure/storage-blob';
 import { z } from 'zod';
 import { idBlobName } from './idBlobName.js';
+import { readJsonBlob } from '../storage/readJsonBlob.js';
 
 /** A webhook about a submission the ledger did not know when it arrived. */
 export interface Orphan {
@@ -144,13 +145,7 @@ export class ReconciliationIndex {
   }
 
   private async read(name: string): Promise<unknown> {
-    try {
-      const buffer = await this.container.getBlobClient(name).downloadToBuffer();
-      return JSON.parse(buffer.toString('utf8')) as unknown;
-    } catch (error) {
-      if (error instanceof RestError && error.statusCode === 404) return undefined;
-      if (error instanceof SyntaxError) return undefined;
-      throw error;
-    }
+    const found = await readJsonBlob(this.container, name);
+    return found.kind === 'json' ? found.value : undefined;
   }
 }

@@ -7,6 +7,7 @@
 import { RestError, type ContainerClient } from '@azure/storage-blob';
 import { idBlobName } from '../ledger/idBlobName.js';
 import { PoisonRecordSchema, type PoisonRecord } from './poisonRecord.js';
+import { readJsonBlob } from '../storage/readJsonBlob.js';
 
 /** Where poison records live in the ledger container. */
 export const POISON_PREFIX = 'poison/';
@@ -61,13 +62,8 @@ export class PoisonRecords {
   }
 
   private async read(name: string): Promise<unknown> {
-    try {
-      const buffer = await this.container.getBlobClient(name).downloadToBuffer();
-      return JSON.parse(buffer.toString('utf8')) as unknown;
-    } catch (error) {
-      if (error instanceof RestError && error.statusCode === 404) return undefined;
-      if (error instanceof SyntaxError) return { unparseable: 'not JSON' };
-      throw error;
-    }
+    const found = await readJsonBlob(this.container, name);
+    if (found.kind === 'absent') return undefined;
+    return found.kind === 'json' ? found.value : { unparseable: 'not JSON' };
   }
 }

@@ -235,7 +235,13 @@ describe('npm start -- --instances N: the local stack in the shape Flex Consumpt
       expect(queueRoles.size).toBeGreaterThan(0);
       for (const role of queueRoles) expect(role).toMatch(/^queue-[123]$/);
       expect([...ranIn('receiveWebhook')]).toEqual(['http']);
-      expect([...ranIn('pollSubmissions')], 'the polling timer runs every 10 s locally').toEqual(['timers']);
+      // The files may all complete (by webhooks) before the timer's first run: wait for one (every 10 s locally).
+      await waitFor(
+        'the polling timer to run',
+        () => Promise.resolve(ranIn('pollSubmissions').size > 0 ? true : undefined),
+        30_000,
+      );
+      expect([...ranIn('pollSubmissions')]).toEqual(['timers']);
     } finally {
       pressCtrlC(child);
       const code =
