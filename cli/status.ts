@@ -116,6 +116,7 @@ async function readStatusReport(deps: AppDeps): Promise<StatusReport> {
       results: deps.config.resultsContainer,
     },
     await readPoisonSection(deps),
+    (await deps.lastPollRun.read()) ?? null,
   );
 }
 

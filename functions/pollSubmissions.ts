@@ -16,7 +16,13 @@ import { pollScheduleToRegister } from '../shared/config/settings.js';
 import type { PollSummary } from '../shared/pipeline/pollDue.js';
 import { LOG_LINES, SPANS } from '../shared/telemetry/names.js';
 
-const pipeline = lazily(() => import('../shared/pipeline/pollDue.js'));
+const pipeline = lazily(async () => {
+  const [{ pollDue }, { recordLastPollRun }] = await Promise.all([
+    import('../shared/pipeline/pollDue.js'),
+    import('../shared/pipeline/recordLastPollRun.js'),
+  ]);
+  return { pollDue, recordLastPollRun };
+});
 // Even @opentelemetry/api waits for the first run: loading the app stays cheap.
 const telemetry = lazily(async () => {
   const [{ inSpan }, { recordPollRun }] = await Promise.all([
@@ -31,13 +37,16 @@ export function makePollSubmissionsHandler(getDeps: () => Promise<AppDeps>) {
   return async (timer: Timer | undefined, context: InvocationContext): Promise<PollSummary> => {
     const { inSpan, recordPollRun } = await telemetry();
     return inSpan(SPANS.pollRun, {}, async () => {
-      const { pollDue } = await pipeline();
+      const { pollDue, recordLastPollRun } = await pipeline();
       const deps = await getDeps();
-      const summary = await pollDue(deps.pollDeps(contextLogger(context)));
+      const pollDeps = deps.pollDeps(contextLogger(context));
+      const summary = await pollDue(pollDeps);
       recordPollRun({ ...summary, stuck: stuckIn(summary) });
       // The pace of each bucket beside the run's counts: a run that handed records off for a rate-limit pause
-      // says here how slow the bucket was. The heartbeat alert counts these lines by their prefix.
+      // says here how slow the bucket was. The heartbeat alert counts these lines by their prefix; `status`
+      // reads the same figures from the last run's document.
       const pace = deps.resilience.gates.snapshot();
+      await recordLastPollRun(deps, summary, pace, pollDeps.logger);
       context.log(
         `${LOG_LINES.pollRun} ${JSON.stringify({ ...summary, isPastDue: timer?.isPastDue ?? false, pace })}`,
       );

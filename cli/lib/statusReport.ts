@@ -4,6 +4,7 @@
  * reason in the API's or the validator's own words and what to do), and what the timer will pick up next.
  * Pure: the command reads the records, this shapes them.
  */
+import type { LastPollRun } from '../../shared/ledger/lastPollRun.js';
 import type { LedgerFailure, LedgerRecord } from '../../shared/ledger/record.js';
 import { isTerminal, LEDGER_STATES, type LedgerState } from '../../shared/ledger/states.js';
 import type { PoisonOutcome, PoisonRecord } from '../../shared/poison/poisonRecord.js';
@@ -80,6 +81,11 @@ export interface StatusReport {
   readonly failures: FailureEntry[];
   readonly due: DueEntry[];
   readonly poison: PoisonSection;
+  /**
+   * The polling timer's last run and each API bucket's pace and 429s as its process saw them
+   * (`shared/ledger/lastPollRun.ts`), or null before the first run.
+   */
+  readonly timer: LastPollRun | null;
   /** Records whose timer step keeps throwing: their count, last error and next try (./stepFailureView.ts). */
   readonly stepFailures: StepFailureSummary;
 }
@@ -115,6 +121,7 @@ export function buildStatusReport(
   nowMs: number,
   containers: StatusReport['containers'],
   poison: PoisonSection,
+  timer: LastPollRun | null = null,
 ): StatusReport {
   const counts = Object.fromEntries(LEDGER_STATES.map((s) => [s, 0])) as Record<LedgerState, number>;
   const failures: FailureEntry[] = [];
@@ -141,6 +148,7 @@ export function buildStatusReport(
     due,
     stepFailures: stepFailures.summary(),
     poison,
+    timer,
   };
 }
 

@@ -5,6 +5,7 @@
 import { LEDGER_STATES } from '../../shared/ledger/states.js';
 import { formatBytes } from '../../shared/validation/validateBlob.js';
 import type { RecordView } from './recordView.js';
+import type { LastPollRun } from '../../shared/ledger/lastPollRun.js';
 import type { FailureReason, PoisonSection, StatusReport } from './statusReport.js';
 import { failedRuns, stepFailureLines } from './stepFailureView.js';
 
@@ -35,6 +36,7 @@ export function statusLines(report: StatusReport): string[] {
     for (const d of report.due) lines.push(`  ${d.state.padEnd(22)} ${d.blob}  (due ${d.due})`);
   }
   lines.push('', ...poisonLines(report.poison));
+  lines.push('', ...timerLines(report.timer, Date.parse(report.generatedAt)));
   lines.push('', 'One file in detail: mediamagic-autosubmit status --blob <name>');
   return lines;
 }
@@ -119,4 +121,25 @@ export function reasonLines(reason: FailureReason, indent: string): string[] {
     `${indent}${head}: ${reason.detail}`,
     ...reason.fields.map((f) => `${indent}  field ${f.field}: ${f.message}`),
   ];
+}
+
+/** When the polling timer last ran and what it did, then each bucket's pace and 429s as its process saw them. */
+export function timerLines(timer: LastPollRun | null, nowMs: number): string[] {
+  if (timer === null)
+    return ['Timer: no run recorded yet (each polling run records itself in the ledger container)'];
+  const ago = Math.max(0, Math.round((nowMs - Date.parse(timer.at)) / 1000));
+  const lines = [
+    `Timer: last run ${timer.at} (${ago} s ago): ${timer.found} due, ${timer.worked} worked, ` +
+      `${timer.leftForNextRun} left for the next run, ${timer.errors} errors${timer.blocked ? ', BLOCKED (API key or plan refused)' : ''}`,
+  ];
+  const buckets = Object.entries(timer.buckets).filter(([, b]) => b.sends > 0 || b.rateLimited > 0);
+  if (buckets.length === 0) return lines;
+  lines.push(`API as the timer's process saw it (counts since ${timer.processStartedAt}):`);
+  for (const [bucket, b] of buckets) {
+    const pace = b.ratePerSecond === undefined ? 'unpaced' : `${b.ratePerSecond.toFixed(2)}/s`;
+    lines.push(
+      `  ${bucket.padEnd(18)} pace ${pace.padEnd(9)} ${b.rateLimited} of ${b.sends} sends answered 429`,
+    );
+  }
+  return lines;
 }

@@ -4,7 +4,11 @@ import type { StatusReport } from './statusReport.js';
 import { progressLines } from './watchProgress.js';
 
 /** A report with only the fields the headline reads. */
-function report(counts: Partial<Record<LedgerState, number>>, stepFailures = 0): StatusReport {
+function report(
+  counts: Partial<Record<LedgerState, number>>,
+  stepFailures = 0,
+  timer: StatusReport['timer'] = null,
+): StatusReport {
   const all = Object.fromEntries(LEDGER_STATES.map((s) => [s, counts[s] ?? 0])) as Record<
     LedgerState,
     number
@@ -19,6 +23,7 @@ function report(counts: Partial<Record<LedgerState, number>>, stepFailures = 0):
     due: [],
     poison: { queue: 'blob-created-poison', waiting: 0, waitingError: null, recorded: 0, messages: [] },
     stepFailures: { count: stepFailures, records: [] },
+    timer,
   };
 }
 
@@ -45,5 +50,27 @@ describe('progressLines', () => {
   it('an empty container is complete (a full bar), not a division by zero', () => {
     const [lines] = progressLines(report({}), 0, undefined);
     expect(lines[0]).toBe(`Progress [${'#'.repeat(30)}] 0/0 files terminal (100 %)`);
+  });
+
+  it("shows the 429s the timer's process saw, all buckets together, or that no run is recorded yet", () => {
+    const [before] = progressLines(report({}), 0, undefined);
+    expect(before[2]).toBe('429s: no timer run recorded yet');
+    const timer = {
+      at: '2026-12-06T10:00:00.000Z',
+      processStartedAt: '2026-12-06T09:00:00.000Z',
+      found: 3,
+      worked: 3,
+      leftForNextRun: 0,
+      errors: 0,
+      blocked: false,
+      buckets: {
+        submission_write: { ratePerSecond: 5.9, sends: 150, rateLimited: 3 },
+        submission_read: { sends: 50, rateLimited: 1 },
+      },
+    };
+    const [lines] = progressLines(report({}, 0, timer), 0, undefined);
+    expect(lines[2]).toBe(
+      "429s 4 of 200 API sends (2.0 %), as the timer's process saw them at 2026-12-06T10:00:00.000Z",
+    );
   });
 });

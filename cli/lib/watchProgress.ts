@@ -33,6 +33,7 @@ export function progressLines(
     `Progress ${bar} ${terminal}/${report.total} files terminal (${Math.floor(share * 100)} %)`,
     `Finishing ${throughput(terminal, nowMs, previous)} · stuck ${report.counts.stuck} · ` +
       `need a person ${needPerson} · backing off after step failures ${report.stepFailures.count}`,
+    rateLimitLine(report),
   ];
   return [lines, { atMs: nowMs, terminal }];
 }
@@ -43,4 +44,14 @@ function throughput(terminal: number, nowMs: number, previous: ProgressSample | 
   const seconds = (nowMs - previous.atMs) / 1000;
   const perMinute = ((terminal - previous.terminal) / seconds) * 60;
   return `${perMinute.toFixed(1)} files/min over the last ${Math.round(seconds)} s`;
+}
+
+/** The 429s the timer's process has seen, all buckets together (the per-bucket lines follow in the report). */
+function rateLimitLine(report: StatusReport): string {
+  if (report.timer === null) return '429s: no timer run recorded yet';
+  const buckets = Object.values(report.timer.buckets);
+  const limited = buckets.reduce((sum, b) => sum + b.rateLimited, 0);
+  const sends = buckets.reduce((sum, b) => sum + b.sends, 0);
+  const share = sends === 0 ? 0 : (limited / sends) * 100;
+  return `429s ${limited} of ${sends} API sends (${share.toFixed(1)} %), as the timer's process saw them at ${report.timer.at}`;
 }

@@ -11,6 +11,7 @@ import { loadConfig, type Config } from '../config/loadConfig.js';
 import { secretsOf } from '../config/secretsOf.js';
 import { copyToUploadUrl } from '../ingest/serverSideCopy.js';
 import { BlobLedger } from '../ledger/blobLedger.js';
+import { LastPollRunStore } from '../ledger/lastPollRun.js';
 import { ReconciliationIndex } from '../ledger/reconciliationIndex.js';
 import { Redactor, type Logger } from '../logger.js';
 import { MediaMagicClient } from '../mediamagic/client.js';
@@ -40,6 +41,8 @@ export interface AppDeps {
   readonly ledger: BlobLedger;
   /** Blob-path pointers and orphaned webhooks, for reconciling lost creation responses. */
   readonly reconciliation: ReconciliationIndex;
+  /** The polling timer's last run, for the operator's view (`shared/ledger/lastPollRun.ts`). */
+  readonly lastPollRun: LastPollRunStore;
   readonly sourceContainer: ContainerClient;
   readonly resultsContainer: ContainerClient;
   readonly redactor: Redactor;
@@ -102,6 +105,7 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
   const ledgerContainer = blobService.getContainerClient(config.ledgerContainer);
   const ledger = new BlobLedger(ledgerContainer, clock);
   const reconciliation = new ReconciliationIndex(ledgerContainer);
+  const lastPollRun = new LastPollRunStore(ledgerContainer);
   const sourceContainer = blobService.getContainerClient(config.sourceContainer);
   const resultsContainer = blobService.getContainerClient(config.resultsContainer);
   await Promise.all([ledger.ensureContainer(), resultsContainer.createIfNotExists()]);
@@ -140,6 +144,7 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
     client,
     ledger,
     reconciliation,
+    lastPollRun,
     sourceContainer,
     resultsContainer,
     redactor,

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../cli/lib/exitCodes.js';
+import { makePollSubmissionsHandler } from '../../functions/pollSubmissions.js';
 import type { RecordView } from '../../cli/lib/recordView.js';
 import type { StatusReport } from '../../cli/lib/statusReport.js';
 import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
@@ -210,6 +211,24 @@ describe('status', () => {
     expect(text.stdout).toMatch(new RegExp(`unreadable +message ${unreadable.messageId}`));
     expect(text.stdout).toMatch(/given-up +mix\/poison-failing\.mp4/);
     expect(text.stdout).toContain('      Error: storage 503');
+  });
+
+  it("the timer: when it last ran and each bucket's sends and 429s, from the document each run writes", async () => {
+    await stack.current.upload('timer/seen.png', sampleMedia('image/png'), 'image/png');
+    await processSourceBlob(stack.current.deps.submitDeps(silentLogger), 'timer/seen.png');
+    const startedAt = Date.now();
+    await makePollSubmissionsHandler(() => Promise.resolve(stack.current.deps))(
+      undefined,
+      stack.current.invocation('pollSubmissions').context,
+    );
+
+    const json = JSON.parse((await cli(['status', '--json'], stack.current.env)).stdout) as StatusReport;
+    expect(json.timer).toMatchObject({ blocked: false, errors: 0 });
+    expect(Date.parse(json.timer?.at ?? '')).toBeGreaterThanOrEqual(startedAt - 1000);
+    expect(json.timer?.buckets.submission_write?.sends).toBeGreaterThanOrEqual(1);
+    const text = await cli(['status'], stack.current.env);
+    expect(text.stdout).toMatch(/Timer: last run \S+ \(\d+ s ago\): \d+ due, \d+ worked/);
+    expect(text.stdout).toMatch(/ {2}submission_write +pace \S+ +\d+ of \d+ sends answered 429/);
   });
 
   it('--blob NAME --json: one record with its history, assets and where its results are', async () => {
