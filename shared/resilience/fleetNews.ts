@@ -36,7 +36,10 @@ export interface FleetNews {
 }
 
 /** The empty news: nothing paused, nothing open. */
-export const NO_FLEET_NEWS: FleetNewsState = Object.freeze({ pauses: Object.freeze({}), breakerOpenUntil: 0 });
+export const NO_FLEET_NEWS: FleetNewsState = Object.freeze({
+  pauses: Object.freeze({}),
+  breakerOpenUntil: 0,
+});
 
 /**
  * Merges two versions of the news: per bucket and for the breaker, the later time wins, so a newer

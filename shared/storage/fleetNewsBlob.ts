@@ -57,7 +57,8 @@ const newsDocument = z.object({
 });
 
 type Read =
-  { readonly news: FleetNewsState; readonly etag: string } | { readonly news: FleetNewsState; readonly etag?: undefined };
+  | { readonly news: FleetNewsState; readonly etag: string }
+  | { readonly news: FleetNewsState; readonly etag?: undefined };
 
 /** {@link FleetNews} over one blob of the ledger container. */
 export class BlobFleetNews implements FleetNews {
@@ -117,15 +118,17 @@ export class BlobFleetNews implements FleetNews {
     if (this.#reading || now - this.#lastReadAt < this.#options.refreshMs) return;
     this.#reading = true;
     this.#lastReadAt = now;
-    this.#read().then(
-      (read) => {
-        this.#known = mergeFleetNews(this.#known, read.news, this.#clock.now());
-        this.#recovered();
-      },
-      (error: unknown) => this.#failed('read', error),
-    ).finally(() => {
-      this.#reading = false;
-    });
+    this.#read()
+      .then(
+        (read) => {
+          this.#known = mergeFleetNews(this.#known, read.news, this.#clock.now());
+          this.#recovered();
+        },
+        (error: unknown) => this.#failed('read', error),
+      )
+      .finally(() => {
+        this.#reading = false;
+      });
   }
 
   #publish(news: FleetNewsState): void {
