@@ -55,6 +55,15 @@ describe('mergeFleetNews', () => {
     expect(merged).toEqual({ pauses: {}, breakerOpenUntil: now + 60_000 });
     expect(mergeFleetNews(merged, merged, now + 60_000)).toEqual({ pauses: {}, breakerOpenUntil: 0 });
   });
+
+  it('drops times from a clock too far ahead, so they cannot outrank the true ones', () => {
+    const skewed = {
+      pauses: { upload: now + 3_600_000 },
+      breakerOpenUntil: now + FLEET_BREAKER_MAX_AHEAD_MS + 1,
+    };
+    const honest = { pauses: { upload: now + 5_000 }, breakerOpenUntil: now + 30_000 };
+    expect(mergeFleetNews(skewed, honest, now)).toEqual(honest);
+  });
 });
 
 describe('believeFleetTime (the clock-skew rule)', () => {

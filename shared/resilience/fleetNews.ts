@@ -44,17 +44,27 @@ export const NO_FLEET_NEWS: FleetNewsState = Object.freeze({
 /**
  * Merges two versions of the news: per bucket and for the breaker, the later time wins, so a newer
  * pause-until is never overwritten by an older one whichever process writes last. Times already past at
- * `now` are dropped, which keeps the document as small as the news that still matters.
+ * `now` are dropped, which keeps the document as small as the news that still matters; so are times the
+ * clock-skew rule ({@link believeFleetTime}) would not believe, so that one process with a clock far ahead
+ * cannot keep a time in the document that outranks every true one.
  */
 export function mergeFleetNews(a: FleetNewsState, b: FleetNewsState, now: number): FleetNewsState {
   const pauses: Record<string, number> = {};
   for (const source of [a.pauses, b.pauses]) {
     for (const [bucket, until] of Object.entries(source)) {
-      if (until > now && until > (pauses[bucket] ?? 0)) pauses[bucket] = until;
+      if (!current(until, now, FLEET_PAUSE_MAX_AHEAD_MS)) continue;
+      if (until > (pauses[bucket] ?? 0)) pauses[bucket] = until;
     }
   }
-  const open = Math.max(a.breakerOpenUntil, b.breakerOpenUntil);
-  return { pauses, breakerOpenUntil: open > now ? open : 0 };
+  let open = 0;
+  for (const until of [a.breakerOpenUntil, b.breakerOpenUntil]) {
+    if (current(until, now, FLEET_BREAKER_MAX_AHEAD_MS) && until > open) open = until;
+  }
+  return { pauses, breakerOpenUntil: open };
+}
+
+function current(until: number, now: number, maxAheadMs: number): boolean {
+  return until > now && believeFleetTime(until, now, maxAheadMs) === until;
 }
 
 /**

@@ -3,7 +3,8 @@
  * app's deps from the compiled code with FLEET_NEWS on, against one Azurite and one emulator with the same
  * API key — as the queue trigger's instances do on Flex Consumption. A 429 one process receives must hold
  * the other's sends on that bucket until the pause ends; a third process with FLEET_NEWS off shows the
- * behaviour without it. When the news blob's container is gone, both carry on, one log line each.
+ * behaviour without it. A time from a clock far ahead is ignored, one a few seconds off honoured. When the
+ * news blob's container is gone, both carry on, one log line each.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -177,6 +178,45 @@ describe('fleet news between separate processes', () => {
     expect(soloSeenAt - soloAsked).toBeLessThan(2_000);
     expect((await aCall).at).toBeGreaterThanOrEqual(pauseEnds - 100);
     for (const p of [a, b]) expect(p.fleetWarnings()).toEqual([]);
+  }, 60_000);
+
+  it('ignores a pause from a clock far ahead, and honours one a few seconds off (docs/pacing.md, "Fleet news")', async () => {
+    const blob = BlobServiceClient.fromConnectionString(azurite.connectionString)
+      .getContainerClient(ledger)
+      .getBlockBlobClient('fleet/news.json');
+    const write = async (pauseUntil: number): Promise<void> => {
+      const body = JSON.stringify({
+        version: 1,
+        pauses: { submission_read: pauseUntil },
+        breakerOpenUntil: 0,
+      });
+      await blob.upload(body, Buffer.byteLength(body));
+    };
+    const busy = { stop: false };
+    const loop = keepBusy(b, busy);
+
+    // Another process whose clock runs an hour ahead: beyond the 10-minute cap, so it is no news.
+    await write(Date.now() + 3_600_000);
+    await sleep(3_000);
+    const farBefore = seen(emulator, 'submissions.versions');
+    const farAsked = Date.now();
+    const farCall = b.call('versions');
+    const farSeenAt = await firstSeenAt(emulator, 'submissions.versions', farBefore);
+    await farCall;
+
+    // One whose clock runs 3 s ahead of a 2 s Retry-After: believed, so B waits about 5 s from now.
+    const skewedUntil = Date.now() + 5_000;
+    await write(skewedUntil);
+    await sleep(3_000);
+    const nearBefore = seen(emulator, 'submissions.versions');
+    const nearCall = b.call('versions');
+    const nearSeenAt = await firstSeenAt(emulator, 'submissions.versions', nearBefore);
+    await nearCall;
+    busy.stop = true;
+    await loop;
+
+    expect(farSeenAt - farAsked).toBeLessThan(1_500);
+    expect(nearSeenAt).toBeGreaterThanOrEqual(skewedUntil - 100);
   }, 60_000);
 
   it('carries on per process, one log line each, when the news blob cannot be reached', async () => {
