@@ -219,6 +219,30 @@ describe('fleet news between separate processes', () => {
     expect(nearSeenAt).toBeGreaterThanOrEqual(skewedUntil - 100);
   }, 60_000);
 
+  it('fails fast in a process that saw no fault while another process’s breaker is open', async () => {
+    const busy = { stop: false };
+    const loop = keepBusy(b, busy);
+    emulator.controls.faults.set([
+      { route: 'submissions.get', fault: { kind: 'status', status: 503 }, times: 5 },
+    ]);
+    // Five server faults in a row open A's breaker for 5 s (DEFAULT_BREAKER).
+    for (let i = 0; i < 5; i++) expect((await a.call('get')).kind).toBe('unexpected-status');
+    const openedAt = Date.now();
+    await sleep(3_000);
+    const before = seen(emulator, 'submissions.versions');
+    const held = await b.call('versions');
+    const seenMeanwhile = seen(emulator, 'submissions.versions') - before;
+    busy.stop = true;
+    await loop;
+    // After the break each process probes once and closes again.
+    await sleep(Math.max(0, openedAt + 5_500 - Date.now()));
+    const probe = await b.call('versions');
+
+    expect(held.kind).toBe('circuit-open');
+    expect(seenMeanwhile).toBe(0);
+    expect(probe.kind).not.toBe('circuit-open');
+  }, 60_000);
+
   it('carries on per process, one log line each, when the news blob cannot be reached', async () => {
     await BlobServiceClient.fromConnectionString(azurite.connectionString)
       .getContainerClient(ledger)
