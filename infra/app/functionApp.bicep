@@ -148,7 +148,7 @@ var monitoringSettings = {
 }
 
 // The app's own settings. Secrets are Key Vault references only; the tuning settings not listed here
-// (timeouts, budgets, concurrency, rate limits) keep the defaults in shared/config/settings.ts.
+// (timeouts, budgets, concurrency, rate limits, FLEET_NEWS) keep the defaults in shared/config/settings.ts.
 var appSettings = {
   MEDIAMAGIC_API_BASE_URL: mediamagicApiBaseUrl
   MEDIAMAGIC_API_KEY: '@Microsoft.KeyVault(SecretUri=${apiKeyUri})'

@@ -23,6 +23,7 @@ import type { PoisonDeps } from '../poison/poisonDeps.js';
 import { PoisonRecords } from '../poison/poisonRecords.js';
 import { logRefusal } from '../resilience/logRefusal.js';
 import { createBlobService } from '../storage/blobService.js';
+import { BlobFleetNews, type BlobFleetNewsOptions } from '../storage/fleetNewsBlob.js';
 import { AzureResultsStore } from '../storage/resultsStore.js';
 import { AzureSourceBlobs } from '../storage/sourceBlobs.js';
 import { containerPages } from '../sweep/sourcePages.js';
@@ -73,6 +74,8 @@ export interface BuildOptions {
   readonly submitTimings?: Partial<Record<keyof typeof DEFAULT_SUBMIT_TIMINGS, number>>;
   /** Override the sweep's built-in limits (tests make them small). */
   readonly sweepLimits?: Partial<Record<keyof typeof DEFAULT_SWEEP_LIMITS, number>>;
+  /** Override fleet news's timings when `FLEET_NEWS` is on (tests shorten them). */
+  readonly fleetNews?: Partial<BlobFleetNewsOptions>;
 }
 
 /** Builds every long-lived dependency from a validated config and creates the containers it needs. */
@@ -82,11 +85,17 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
   const redactor = new Redactor(secretsOf(config));
   const blobService = createBlobService(config.storage);
   const clientLogger = redactor.wrap(options.clientLogger ?? consoleLogger());
+  const ledgerContainer = blobService.getContainerClient(config.ledgerContainer);
+  // One blob per storage account is one per API key: the app runs against one key per account.
+  const fleet = config.fleetNews
+    ? new BlobFleetNews(ledgerContainer, clock, clientLogger, options.fleetNews)
+    : undefined;
   const resilience = createMediaMagicResilience({
     clock,
     random,
     rateLimits: config.rateLimits,
     onRefusal: logRefusal(clientLogger),
+    ...(fleet ? { fleet } : {}),
   });
   const apiHost = new URL(config.apiBaseUrl).host;
   // Pace and breaker gauges (no-ops with telemetry off): read when the metrics are collected.
@@ -102,7 +111,6 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
     timeouts: config.timeouts,
     extraSecrets: config.webhookSecrets,
   });
-  const ledgerContainer = blobService.getContainerClient(config.ledgerContainer);
   const ledger = new BlobLedger(ledgerContainer, clock);
   const reconciliation = new ReconciliationIndex(ledgerContainer);
   const lastPollRun = new LastPollRunStore(ledgerContainer);

@@ -38,6 +38,7 @@ describe('loadConfig — defaults', () => {
       webhookMaxBodyBytes: 262144,
       timeouts: { connectMs: 10000, headersMs: 30000, bodyMs: 30000 },
       rateLimits: {},
+      fleetNews: false,
       copyBlockSizeMb: 8,
       copyConcurrency: 4,
     } satisfies Config);

@@ -58,6 +58,8 @@ export interface Config {
   readonly timeouts: ApiTimeouts;
   /** Configured pace per bucket; a bucket without an entry is paced only by what 429s teach. */
   readonly rateLimits: Readonly<Partial<Record<Bucket, BucketPace>>>;
+  /** Share 429 pauses and breaker openings with the other processes using the key (`FLEET_NEWS`). */
+  readonly fleetNews: boolean;
   readonly copyBlockSizeMb: number;
   readonly copyConcurrency: number;
 }
@@ -166,6 +168,7 @@ function assemble(values: ParsedValues, storage: StorageSettings): Config {
       bodyMs: v.MEDIAMAGIC_BODY_TIMEOUT_MS,
     },
     rateLimits: values.MEDIAMAGIC_RATE_LIMITS ?? {},
+    fleetNews: v.FLEET_NEWS,
     copyBlockSizeMb: v.COPY_BLOCK_SIZE_MB,
     copyConcurrency: v.COPY_CONCURRENCY,
   };

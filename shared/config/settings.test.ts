@@ -37,6 +37,7 @@ describe('SETTINGS — the single source of truth', () => {
     MEDIAMAGIC_HEADERS_TIMEOUT_MS: 'nope',
     MEDIAMAGIC_BODY_TIMEOUT_MS: 'nope',
     MEDIAMAGIC_RATE_LIMITS: 'nope',
+    FLEET_NEWS: 'yes',
     COPY_BLOCK_SIZE_MB: 'nope',
     COPY_CONCURRENCY: 'nope',
   };

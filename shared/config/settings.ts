@@ -272,6 +272,16 @@ export const DEFINITIONS = {
       `submission_write=20:20,upload=10 (buckets: ${BUCKETS.join(', ')}; burst defaults to one second's worth)`,
     parse: rateLimits(),
   }),
+  FLEET_NEWS: define({
+    required: false,
+    default: 'false',
+    secret: false,
+    description:
+      'true to share 429 pauses and circuit-breaker openings between every process using the API key, ' +
+      'through the blob fleet/news.json in LEDGER_CONTAINER (docs/pacing.md, "Fleet news"); false keeps ' +
+      'them per process',
+    parse: z.enum(['true', 'false'], 'must be true or false').transform((value) => value === 'true'),
+  }),
   COPY_BLOCK_SIZE_MB: define({
     required: false,
     default: '8',

@@ -13,10 +13,15 @@
  * their invocation's deadline is nearer). A caller whose estimated turn is past its deadline is answered at
  * once with the time it would have gone, so it can hand off instead of waiting.
  *
+ * With fleet news (./fleetNews.ts) a pause another process published holds this queue exactly like a
+ * pause of its own — nothing is sent before it — without touching the pacer's state: what the pacer learns
+ * stays what this process saw. A pause of its own is published for the others.
+ *
  * Every granted send must be settled exactly once with {@link BucketGate.settle}; time comes from the
  * injected {@link Clock}, and the only timer is the gate's own wake-up for the queue's head.
  */
 import type { Clock } from '../clock.js';
+import { believeFleetTime, FLEET_PAUSE_MAX_AHEAD_MS, type FleetNews } from './fleetNews.js';
 import {
   estimateSendAt,
   initialPacerState,
@@ -104,6 +109,7 @@ export class BucketGate {
   readonly #options: PacerOptions;
   readonly #clock: Clock;
   readonly #observer: RefusalObserver | undefined;
+  readonly #fleet: FleetNews | undefined;
   #state: PacerState;
   /** Retries first, then first attempts; each FIFO. */
   readonly #retries: Waiter[] = [];
@@ -114,6 +120,7 @@ export class BucketGate {
    * @param bucket the bucket this gate paces (for stats and error messages)
    * @param options overrides of {@link DEFAULT_PACER}
    * @param observer told of every 429 settled, with how it was read
+   * @param fleet where pauses are shared with the other processes using the same API key
    * @throws RangeError when an option is out of range (see {@link validatePacerOptions})
    */
   constructor(
@@ -121,10 +128,12 @@ export class BucketGate {
     options: Partial<PacerOptions>,
     clock: Clock,
     observer?: RefusalObserver,
+    fleet?: FleetNews,
   ) {
     this.#options = validatePacerOptions(options, bucket);
     this.#clock = clock;
     this.#observer = observer;
+    this.#fleet = fleet;
     this.#state = initialPacerState(this.#options, clock.now());
   }
 
@@ -149,7 +158,7 @@ export class BucketGate {
         detach: () => signal?.removeEventListener('abort', onAbort),
       };
       const now = this.#clock.now();
-      if (this.#head() === undefined && nextSendAt(this.#state, this.#options, now) <= now) {
+      if (this.#head() === undefined && this.#nextSendAt(now) <= now) {
         this.#state = recordSend(this.#state, now, false);
         resolve({ ok: true, sendAt: now });
         return;
@@ -165,11 +174,16 @@ export class BucketGate {
     const now = this.#clock.now();
     const before = this.#state;
     this.#state = recordResult(before, this.#options, now, result);
-    if (result.kind === 'rate-limited') this.#tell(before, now);
+    if (result.kind === 'rate-limited') {
+      this.#tell(before, now);
+      if (this.#state.pause.until > before.pause.until && this.#state.pause.until > now) {
+        this.#fleet?.publishPause(this.bucket, this.#state.pause.until);
+      }
+    }
     this.#pump();
   }
 
-  /** Epoch ms until which the bucket is paused (<= now when open). */
+  /** Epoch ms until which this process's own 429s paused the bucket (<= now when open). */
   get pausedUntil(): number {
     return this.#state.pause.until;
   }
@@ -215,7 +229,7 @@ export class BucketGate {
   #pump(): void {
     const now = this.#clock.now();
     for (let head = this.#head(); head; head = this.#head()) {
-      if (nextSendAt(this.#state, this.#options, now) > now) break;
+      if (this.#nextSendAt(now) > now) break;
       this.#shift();
       this.#state = recordSend(this.#state, now, true);
       head.detach();
@@ -231,7 +245,7 @@ export class BucketGate {
     for (const queue of [this.#retries, this.#fresh]) {
       for (let i = 0; i < queue.length;) {
         const waiter = queue[i] as Waiter;
-        const at = estimateSendAt(this.#state, this.#options, now, position);
+        const at = estimateSendAt(this.#state, this.#options, this.#fleetNow(now), position);
         if (at > waiter.deadlineMs) {
           queue.splice(i, 1);
           waiter.detach();
@@ -254,7 +268,7 @@ export class BucketGate {
       this.#disarm();
       return;
     }
-    let at = nextSendAt(this.#state, this.#options, now);
+    let at = this.#nextSendAt(now);
     if (this.#state.pace.rate === undefined) {
       for (const waiter of [...this.#retries, ...this.#fresh]) at = Math.min(at, waiter.deadlineMs + 1);
     }
@@ -274,6 +288,24 @@ export class BucketGate {
       },
       () => undefined, // disarmed
     );
+  }
+
+  /**
+   * The pacer's next send time with a fleet pause counted in: the pacer is asked as of the pause's end, which
+   * is exactly how its own pause enters (`max(now, pause end)`), so its learned state is left alone.
+   */
+  #nextSendAt(now: number): number {
+    return nextSendAt(this.#state, this.#options, this.#fleetNow(now));
+  }
+
+  /** `now`, or the end of a fleet pause that lies ahead. */
+  #fleetNow(now: number): number {
+    return Math.max(now, this.#fleetPauseUntil(now));
+  }
+
+  #fleetPauseUntil(now: number): number {
+    if (this.#fleet === undefined) return 0;
+    return believeFleetTime(this.#fleet.pauseUntil(this.bucket), now, FLEET_PAUSE_MAX_AHEAD_MS);
   }
 
   #disarm(): void {
@@ -300,6 +332,7 @@ export class BucketGates<K extends string> {
   readonly #config: Partial<Record<K, Partial<PacerOptions>>>;
   readonly #clock: Clock;
   readonly #observer: RefusalObserver | undefined;
+  readonly #fleet: FleetNews | undefined;
   readonly #gates = new Map<K, BucketGate>();
 
   /**
@@ -307,6 +340,7 @@ export class BucketGates<K extends string> {
    * @param config per-bucket overrides of {@link DEFAULT_PACER}; every entry is validated now, so a bad
    *   setting fails start-up rather than the first call to that bucket
    * @param observer told of every 429 any gate settles (see {@link RefusalEvent})
+   * @param fleet where every gate shares its pauses with the other processes using the same API key
    * @throws RangeError for an unknown bucket name or an out-of-range option
    */
   constructor(
@@ -314,6 +348,7 @@ export class BucketGates<K extends string> {
     config: Partial<Record<K, Partial<PacerOptions>>>,
     clock: Clock,
     observer?: RefusalObserver,
+    fleet?: FleetNews,
   ) {
     const known: readonly string[] = buckets;
     for (const [name, options] of Object.entries<Partial<PacerOptions> | undefined>(config)) {
@@ -327,13 +362,14 @@ export class BucketGates<K extends string> {
     this.#config = { ...config };
     this.#clock = clock;
     this.#observer = observer;
+    this.#fleet = fleet;
   }
 
   /** The gate for `bucket`, created with its configured options on first use. */
   get(bucket: K): BucketGate {
     let gate = this.#gates.get(bucket);
     if (gate === undefined) {
-      gate = new BucketGate(bucket, this.#config[bucket] ?? {}, this.#clock, this.#observer);
+      gate = new BucketGate(bucket, this.#config[bucket] ?? {}, this.#clock, this.#observer, this.#fleet);
       this.#gates.set(bucket, gate);
     }
     return gate;

@@ -19,8 +19,13 @@
  * verdict from a superseded probe is treated like any other call's outcome. Outcomes of ordinary calls that
  * were admitted before the breaker opened are ignored while it is open or half-open: they describe the host
  * as it was before the trip.
+ *
+ * With fleet news (./fleetNews.ts) an opening is published for the other processes using the same API key,
+ * and an open-until they published that lies ahead opens this breaker until then (without lengthening its
+ * own break duration): it fails fast, and after that time admits one probe as after a break of its own.
  */
 import type { Clock } from '../clock.js';
+import { believeFleetTime, FLEET_BREAKER_MAX_AHEAD_MS, type FleetNews } from './fleetNews.js';
 import { optionRangeError, withDefaults } from './resolveOptions.js';
 
 /** When a breaker trips and how long it stays open. */
@@ -76,17 +81,20 @@ export class CircuitBreaker {
   readonly #options: BreakerOptions;
   readonly #clock: Clock;
   readonly #window: HealthWindow;
+  readonly #fleet: FleetNews | undefined;
   #state: Inner = { name: 'closed' };
   #consecutive = 0;
   #breakMs: number;
 
   /**
    * @param options overrides of {@link DEFAULT_BREAKER}
+   * @param fleet where openings are shared with the other processes using the same API key
    * @throws RangeError when an option is out of range (see {@link validateBreakerOptions})
    */
-  constructor(options: Partial<BreakerOptions>, clock: Clock) {
+  constructor(options: Partial<BreakerOptions>, clock: Clock, fleet?: FleetNews) {
     this.#options = validateBreakerOptions(options);
     this.#clock = clock;
+    this.#fleet = fleet;
     this.#window = new HealthWindow(this.#options.windowMs);
     this.#breakMs = this.#options.openMs;
   }
@@ -98,6 +106,7 @@ export class CircuitBreaker {
    */
   tryAcquire(): Permit {
     const now = this.#clock.now();
+    this.#hearFleet(now);
     const state = this.#state;
     switch (state.name) {
       case 'closed':
@@ -158,15 +167,35 @@ export class CircuitBreaker {
     this.#window.record(this.#clock.now(), false);
   }
 
+  /**
+   * An open-until another process published that lies ahead: a closed breaker opens until then, an open
+   * one stays open at least that long. A half-open one keeps waiting for its probe's verdict.
+   */
+  #hearFleet(now: number): void {
+    if (this.#fleet === undefined) return;
+    const until = believeFleetTime(this.#fleet.breakerOpenUntil(), now, FLEET_BREAKER_MAX_AHEAD_MS);
+    if (until <= now) return;
+    const state = this.#state;
+    if (state.name === 'closed') {
+      this.#state = { name: 'open', openUntil: until };
+      this.#consecutive = 0;
+      this.#window.reset();
+    } else if (state.name === 'open' && until > state.openUntil) {
+      this.#state = { name: 'open', openUntil: until };
+    }
+  }
+
   #admitProbe(now: number): Permit {
     this.#state = { name: 'half-open', rearmAt: now + this.#options.openMs };
     return { ok: true, probe: true };
   }
 
   #open(now: number): void {
-    this.#state = { name: 'open', openUntil: now + this.#breakMs };
+    const openUntil = now + this.#breakMs;
+    this.#state = { name: 'open', openUntil };
     this.#consecutive = 0;
     this.#window.reset();
+    this.#fleet?.publishBreakerOpen(openUntil);
   }
 
   #close(): void {
@@ -185,15 +214,19 @@ export class CircuitBreaker {
 export class CircuitBreakers {
   readonly #options: BreakerOptions;
   readonly #clock: Clock;
+  readonly #fleet: FleetNews | undefined;
   readonly #breakers = new Map<string, CircuitBreaker>();
 
   /**
    * @param options overrides of {@link DEFAULT_BREAKER}, validated now so a bad setting fails start-up
+   * @param fleet where openings are shared with the other processes using the same API key (one API host
+   *   per key, so the news names no host)
    * @throws RangeError when an option is out of range
    */
-  constructor(options: Partial<BreakerOptions>, clock: Clock) {
+  constructor(options: Partial<BreakerOptions>, clock: Clock, fleet?: FleetNews) {
     this.#options = validateBreakerOptions(options);
     this.#clock = clock;
+    this.#fleet = fleet;
   }
 
   /** The breaker for `host` (e.g. `api.mediamagic.example`), created on first use. */
@@ -201,7 +234,7 @@ export class CircuitBreakers {
     const key = host.toLowerCase();
     let breaker = this.#breakers.get(key);
     if (breaker === undefined) {
-      breaker = new CircuitBreaker(this.#options, this.#clock);
+      breaker = new CircuitBreaker(this.#options, this.#clock, this.#fleet);
       this.#breakers.set(key, breaker);
     }
     return breaker;

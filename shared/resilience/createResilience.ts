@@ -7,6 +7,7 @@ import { systemClock, type Clock, type Random } from '../clock.js';
 import { validateBackoffOptions, type BackoffOptions } from './backoff.js';
 import { BucketGates, type PacerOptions, type RefusalObserver } from './bucketGate.js';
 import { CircuitBreakers, type BreakerOptions } from './circuitBreaker.js';
+import type { FleetNews } from './fleetNews.js';
 import type { ResilienceDeps } from './resilientCall.js';
 import { RetryBudget, type RetryBudgetOptions } from './retryBudget.js';
 
@@ -20,6 +21,8 @@ export interface ResilienceOptions<K extends string> {
   readonly backoff?: BackoffOptions;
   /** Told of every 429 with how the pacer read it (the composition root logs it). */
   readonly onRefusal?: RefusalObserver;
+  /** Shares 429 pauses and breaker openings with the other processes using the same API key. */
+  readonly fleet?: FleetNews;
 }
 
 /**
@@ -35,8 +38,8 @@ export function createResilience<K extends string>(
   return {
     clock,
     random: options.random ?? Math.random,
-    gates: new BucketGates(buckets, options.rateLimits ?? {}, clock, options.onRefusal),
-    breakers: new CircuitBreakers(options.breaker ?? {}, clock),
+    gates: new BucketGates(buckets, options.rateLimits ?? {}, clock, options.onRefusal, options.fleet),
+    breakers: new CircuitBreakers(options.breaker ?? {}, clock, options.fleet),
     budget: new RetryBudget(options.budget ?? {}, clock),
     backoff: validateBackoffOptions(options.backoff),
   };
