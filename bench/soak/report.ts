@@ -167,7 +167,8 @@ function notes(seed: number): string[] {
   return [
     `Seed ${seed} (\`--seed ${seed}\` replays the same file mix and fault draws; timing still varies). ` +
       'Host settings: POLL_SCHEDULE every 2 s, INVOCATION_BUDGET_SECONDS 10, POLL_BUDGET_SECONDS 20, ' +
-      'POLL_CONCURRENCY 16, RECONCILE_DELAY_SECONDS 15, STUCK_AFTER_MINUTES 2; everything else at its default ' +
+      'POLL_CONCURRENCY 16, RECONCILE_DELAY_SECONDS 15, STUCK_AFTER_MINUTES 2, SWEEP_SCHEDULE every 15 s, ' +
+      'SWEEP_GRACE_MINUTES 1, SWEEP_BUDGET_SECONDS 20; everything else at its default ' +
       '(first status poll 30 s after submission, asset retries 30 s apart after the first).',
     'A lost creation response whose every webhook was dropped leaves the app no way to learn the submission ' +
       'id: the record goes `stuck` ("creation never confirmed") and the soak plays the operator, finding the ' +
