@@ -6,10 +6,8 @@
 import { parseArgs } from 'node:util';
 import type { AppDeps } from '../shared/app/appDeps.js';
 import { ledgerKey } from '../shared/ledger/ledgerKey.js';
-import type { LedgerRecord } from '../shared/ledger/record.js';
 import { silentLogger } from '../shared/logger.js';
-import { createPoisonQueue, poisonQueueDepth } from '../shared/poison/poisonQueue.js';
-import { PoisonRecords } from '../shared/poison/poisonRecords.js';
+import { poisonQueueDepth } from '../shared/poison/poisonQueue.js';
 import { resultPath } from '../shared/storage/resultsStore.js';
 import { parseOrUsage } from './lib/args.js';
 import { withAppDeps } from './lib/app.js';
@@ -18,6 +16,7 @@ import { CliFailure } from './lib/failure.js';
 import type { Command } from './lib/io.js';
 import { recordView, type RecordView } from './lib/recordView.js';
 import { runCommand } from './lib/runCommand.js';
+import { readSourceRecords } from './lib/sourceRecords.js';
 import { loadCliConfig } from './lib/settings.js';
 import {
   buildPoisonSection,
@@ -102,11 +101,11 @@ export const runStatus: Command = (args, io) =>
 
 /** Reads every record (one read each: the status view must be the truth, not the tag index). */
 async function readStatusReport(deps: AppDeps): Promise<StatusReport> {
-  const records: LedgerRecord[] = [];
-  for await (const record of deps.ledger.list()) {
-    // Another source container's records may share the ledger; this app only answers for its own.
-    if (record.source.container === deps.config.sourceContainer) records.push(record);
-  }
+  const [records, poison, timer] = await Promise.all([
+    readSourceRecords(deps),
+    readPoisonSection(deps),
+    deps.lastPollRun.read(),
+  ]);
   return buildStatusReport(
     records,
     deps.clock.now(),
@@ -115,15 +114,14 @@ async function readStatusReport(deps: AppDeps): Promise<StatusReport> {
       ledger: deps.config.ledgerContainer,
       results: deps.config.resultsContainer,
     },
-    await readPoisonSection(deps),
-    (await deps.lastPollRun.read()) ?? null,
+    poison,
+    timer ?? null,
   );
 }
 
 /** What waits in the trigger's poison queue, and what the drain recorded about the messages it took. */
 async function readPoisonSection(deps: AppDeps): Promise<PoisonSection> {
-  const queue = createPoisonQueue(deps.config.storage, deps.config.blobEventsQueue);
-  const records = new PoisonRecords(deps.blobService.getContainerClient(deps.config.ledgerContainer));
+  const { queue, records } = await deps.poisonDeps(silentLogger);
   const [depth, recorded] = await Promise.all([
     // The ledger is the report; a queue this identity may not read costs only the count.
     poisonQueueDepth(queue).then(

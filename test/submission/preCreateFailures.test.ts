@@ -1,24 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { systemClock, type Clock } from '../../shared/clock.js';
 import type { copyToUploadUrl } from '../../shared/ingest/serverSideCopy.js';
 import { silentLogger } from '../../shared/logger.js';
 import { pollDue } from '../../shared/pipeline/pollDue.js';
 import { processSourceBlob } from '../../shared/pipeline/processSourceBlob.js';
 import { DEFAULT_SUBMIT_TIMINGS } from '../../shared/pipeline/submitDeps.js';
 import { sampleMedia } from '../support/media.js';
+import { movableClock } from '../support/fakeClock.js';
 import { useStack } from '../support/stack.js';
 
 const MINUTE = 60_000;
-
-/** A clock the test moves; sleeping keeps real time. */
-const movableClock = (start: number): Clock & { at: number } => {
-  const clock = {
-    at: start,
-    now: () => clock.at,
-    sleep: (ms: number, signal?: AbortSignal) => systemClock.sleep(ms, signal),
-  };
-  return clock;
-};
 
 /**
  * Every re-drive of a record that has not reached the create call must end. A transient failure before it —

@@ -1,4 +1,4 @@
-import type { Clock } from '../../shared/clock.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 
 /**
  * A clock whose `sleep` returns at once after moving time forward by the requested amount, and records
@@ -19,6 +19,19 @@ export class AutoAdvanceClock implements Clock {
     this.current += Math.max(0, ms);
     return Promise.resolve();
   }
+}
+
+/**
+ * A clock the test moves by setting `at`, while `sleep` keeps real time — for tests whose stack (Azurite,
+ * the emulator, sockets) runs in real time but whose decisions (backoff, due times, limits) read the clock.
+ */
+export function movableClock(start: number): Clock & { at: number } {
+  const clock = {
+    at: start,
+    now: () => clock.at,
+    sleep: (ms: number, signal?: AbortSignal) => systemClock.sleep(ms, signal),
+  };
+  return clock;
 }
 
 /** A deterministic `Random` that cycles through the given values. */

@@ -1,24 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { systemClock, type Clock } from '../../shared/clock.js';
 import type { Ledger } from '../../shared/ledger/ledger.js';
 import { isoTimestamp } from '../../shared/ledger/record.js';
 import type { ReconciliationIndex } from '../../shared/ledger/reconciliationIndex.js';
 import { pollDue } from '../../shared/pipeline/pollDue.js';
 import { MemoryLogger } from '../support/memoryLogger.js';
+import { movableClock } from '../support/fakeClock.js';
 import { useStack } from '../support/stack.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-
-/** A clock the test moves; sleeping keeps real time. */
-const movableClock = (start: number): Clock & { at: number } => {
-  const clock = {
-    at: start,
-    now: () => clock.at,
-    sleep: (ms: number, signal?: AbortSignal) => systemClock.sleep(ms, signal),
-  };
-  return clock;
-};
 
 /**
  * An orphaned webhook whose look throws (storage refuses the pointer read) must neither be dropped at once

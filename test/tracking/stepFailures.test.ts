@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { systemClock, type Clock } from '../../shared/clock.js';
 import { newLedgerRecord } from '../../shared/ledger/newRecord.js';
 import { isoTimestamp } from '../../shared/ledger/record.js';
 import { silentLogger } from '../../shared/logger.js';
@@ -10,6 +9,7 @@ import type { SourceBlobs } from '../../shared/storage/sourceBlobs.js';
 import type { ResultsStore } from '../../shared/storage/resultsStore.js';
 import { MemoryLogger } from '../support/memoryLogger.js';
 import { sampleMedia } from '../support/media.js';
+import { movableClock } from '../support/fakeClock.js';
 import { useStack } from '../support/stack.js';
 
 const MINUTE = 60_000;
@@ -22,16 +22,6 @@ const MINUTE = 60_000;
  */
 describe('a step that throws every run: backoff, a count, then stuck with an alert', () => {
   const stack = useStack();
-
-  /** A clock the test moves; everything else in the stack keeps real time. */
-  const movableClock = (start: number): Clock & { at: number } => {
-    const clock = {
-      at: start,
-      now: () => clock.at,
-      sleep: (ms: number, signal?: AbortSignal) => systemClock.sleep(ms, signal),
-    };
-    return clock;
-  };
 
   const submitted = async (name: string) => {
     await stack.current.upload(name, sampleMedia('video/mp4'), 'video/mp4');

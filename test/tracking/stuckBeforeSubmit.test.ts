@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { systemClock, type Clock } from '../../shared/clock.js';
 import { pollDue } from '../../shared/pipeline/pollDue.js';
 import { processSourceBlob } from '../../shared/pipeline/processSourceBlob.js';
 import { STEP_FAILURE_LIMIT } from '../../shared/pipeline/stepFailureWait.js';
 import type { SourceBlobs } from '../../shared/storage/sourceBlobs.js';
 import { MemoryLogger } from '../support/memoryLogger.js';
 import { sampleMedia } from '../support/media.js';
+import { movableClock } from '../support/fakeClock.js';
 import { useStack } from '../support/stack.js';
-
-/** A clock the test moves; sleeping keeps real time. */
-const movableClock = (start: number): Clock & { at: number } => {
-  const clock = {
-    at: start,
-    now: () => clock.at,
-    sleep: (ms: number, signal?: AbortSignal) => systemClock.sleep(ms, signal),
-  };
-  return clock;
-};
 
 /**
  * A record whose source cannot be read (the blob is in the Archive tier: 409 `BlobArchived`) goes `stuck`
