@@ -24,6 +24,7 @@ import { PoisonRecords } from '../poison/poisonRecords.js';
 import { logRefusal } from '../resilience/logRefusal.js';
 import { createBlobService } from '../storage/blobService.js';
 import { BlobFleetNews, type BlobFleetNewsOptions } from '../storage/fleetNewsBlob.js';
+import { BlobFleetShares, type BlobFleetSharesOptions } from '../storage/fleetRosterBlobs.js';
 import { AzureResultsStore } from '../storage/resultsStore.js';
 import { AzureSourceBlobs } from '../storage/sourceBlobs.js';
 import { containerPages } from '../sweep/sourcePages.js';
@@ -76,6 +77,8 @@ export interface BuildOptions {
   readonly sweepLimits?: Partial<Record<keyof typeof DEFAULT_SWEEP_LIMITS, number>>;
   /** Override fleet news's timings when `FLEET_NEWS` is on (tests shorten them). */
   readonly fleetNews?: Partial<BlobFleetNewsOptions>;
+  /** Override fleet pacing's timings when `FLEET_PACING` is on (tests shorten them). */
+  readonly fleetShares?: Partial<BlobFleetSharesOptions>;
 }
 
 /** Builds every long-lived dependency from a validated config and creates the containers it needs. */
@@ -90,12 +93,16 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
   const fleet = config.fleetNews
     ? new BlobFleetNews(ledgerContainer, clock, clientLogger, options.fleetNews)
     : undefined;
+  const shares = config.fleetPacing
+    ? new BlobFleetShares(ledgerContainer, clock, clientLogger, options.fleetShares)
+    : undefined;
   const resilience = createMediaMagicResilience({
     clock,
     random,
     rateLimits: config.rateLimits,
     onRefusal: logRefusal(clientLogger),
     ...(fleet ? { fleet } : {}),
+    ...(shares ? { shares } : {}),
   });
   const apiHost = new URL(config.apiBaseUrl).host;
   // Pace and breaker gauges (no-ops with telemetry off): read when the metrics are collected.
@@ -192,9 +199,11 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
         },
       };
     },
-    close: () => {
+    close: async () => {
       stopObserving();
-      return client.close();
+      // Leaving the fleet first hands this process's shares to the others at once, not after the lease.
+      await shares?.close();
+      await client.close();
     },
   };
 }

@@ -39,6 +39,7 @@ describe('loadConfig — defaults', () => {
       timeouts: { connectMs: 10000, headersMs: 30000, bodyMs: 30000 },
       rateLimits: {},
       fleetNews: false,
+      fleetPacing: false,
       copyBlockSizeMb: 8,
       copyConcurrency: 4,
     } satisfies Config);

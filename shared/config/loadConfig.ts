@@ -60,6 +60,8 @@ export interface Config {
   readonly rateLimits: Readonly<Partial<Record<Bucket, BucketPace>>>;
   /** Share 429 pauses and breaker openings with the other processes using the key (`FLEET_NEWS`). */
   readonly fleetNews: boolean;
+  /** Pace each bucket at this process's share of one fleet-wide rate (`FLEET_PACING`). */
+  readonly fleetPacing: boolean;
   readonly copyBlockSizeMb: number;
   readonly copyConcurrency: number;
 }
@@ -169,6 +171,7 @@ function assemble(values: ParsedValues, storage: StorageSettings): Config {
     },
     rateLimits: values.MEDIAMAGIC_RATE_LIMITS ?? {},
     fleetNews: v.FLEET_NEWS,
+    fleetPacing: v.FLEET_PACING,
     copyBlockSizeMb: v.COPY_BLOCK_SIZE_MB,
     copyConcurrency: v.COPY_CONCURRENCY,
   };

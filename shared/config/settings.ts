@@ -282,6 +282,16 @@ export const DEFINITIONS = {
       'them per process',
     parse: z.enum(['true', 'false'], 'must be true or false').transform((value) => value === 'true'),
   }),
+  FLEET_PACING: define({
+    required: false,
+    default: 'false',
+    secret: false,
+    description:
+      'true to pace every rate-limit bucket at this process\'s share of one fleet-wide rate, divided among ' +
+      'the processes with work through blobs under fleet/members/ in LEDGER_CONTAINER (docs/pacing.md, ' +
+      '"Fleet pacing"); false paces each process as if it were alone',
+    parse: z.enum(['true', 'false'], 'must be true or false').transform((value) => value === 'true'),
+  }),
   COPY_BLOCK_SIZE_MB: define({
     required: false,
     default: '8',

@@ -8,6 +8,7 @@ import {
   type RefusalEvent,
   type TakeOptions,
 } from './bucketGate.js';
+import type { FleetShares } from './fleetShares.js';
 
 const FAR = Number.MAX_SAFE_INTEGER;
 
@@ -210,6 +211,101 @@ describe('BucketGate — slow start', () => {
     expect(waiting.result).toBeUndefined();
     await clock.advance(1);
     expect(waiting.result).toEqual({ ok: false, retryAt: t0 + 3001 });
+  });
+});
+
+/** Fleet shares a test sets by hand, recording what the gate reports. */
+class HandShares implements FleetShares {
+  readonly notes: { bucket: string; waited: boolean; fleetRate: number | undefined }[] = [];
+  current = 1;
+  learned: number | undefined;
+  noteSend(bucket: string, waited: boolean, fleetRate: number | undefined): void {
+    this.notes.push({ bucket, waited, fleetRate });
+  }
+  share(): number {
+    return this.current;
+  }
+  fleetRate(): number | undefined {
+    return this.learned;
+  }
+}
+
+function sharedGate(
+  options: Partial<PacerOptions>,
+  shares: HandShares,
+): { clock: ManualClock; gate: BucketGate; t0: number } {
+  const clock = new ManualClock();
+  const g = new BucketGate('submission_write', options, clock, undefined, undefined, shares);
+  return { clock, gate: g, t0: clock.now() };
+}
+
+describe('BucketGate — fleet shares', () => {
+  it('paces a configured fleet rate at this process’s share of it', async () => {
+    const shares = new HandShares();
+    shares.current = 0.25; // four processes with work: 20/s for the fleet is 5/s here
+    const { gate: g, clock, t0 } = sharedGate({ ratePerSecond: 20 }, shares);
+    const tickets = Array.from({ length: 4 }, () => take(g));
+    await clock.advance(1000);
+    expect(grants(tickets, t0)).toEqual([0, 200, 400, 600]);
+    expect(g.stats()).toMatchObject({ share: 0.25, ratePerSecond: 5 });
+  });
+
+  it('re-divides when the share changes: a process left, so this one sends faster', async () => {
+    const shares = new HandShares();
+    shares.current = 0.5;
+    const { gate: g, clock, t0 } = sharedGate({ ratePerSecond: 10 }, shares);
+    const first = [take(g), take(g)];
+    await clock.advance(200);
+    expect(grants(first, t0)).toEqual([0, 200]);
+    g.settle({ kind: 'accepted' });
+    g.settle({ kind: 'accepted' });
+    shares.current = 1;
+    const later = [take(g), take(g), take(g)];
+    await clock.advance(1000);
+    // From 5/s to 10/s: the next sends are 100 ms apart.
+    expect(grants(later, t0)).toEqual([400, 500, 600]);
+    expect(g.ratePerSecond).toBe(10);
+  });
+
+  it('reports each send with whether it waited and the pace as a fleet rate', async () => {
+    const shares = new HandShares();
+    shares.current = 0.5;
+    const { gate: g, clock } = sharedGate({ ratePerSecond: 10 }, shares);
+    take(g);
+    take(g);
+    await clock.advance(500);
+    expect(shares.notes).toEqual([
+      { bucket: 'submission_write', waited: false, fleetRate: 10 },
+      { bucket: 'submission_write', waited: true, fleetRate: 10 },
+    ]);
+  });
+
+  it('starts an unpaced newcomer at its part of the pace the fleet learned, not in slow start', async () => {
+    const shares = new HandShares();
+    shares.current = 0.5;
+    shares.learned = 8;
+    const { gate: g, clock, t0 } = sharedGate({}, shares);
+    const tickets = Array.from({ length: 3 }, () => take(g));
+    await clock.advance(1000);
+    expect(g.ratePerSecond).toBe(4);
+    expect(grants(tickets, t0)).toEqual([0, 250, 500]);
+  });
+
+  it('keeps a learned pace as a fleet rate: a share that halves halves the pace, and back', async () => {
+    const shares = new HandShares();
+    shares.learned = 12;
+    const { gate: g, clock } = sharedGate({}, shares);
+    take(g);
+    await clock.advance(10);
+    expect(g.ratePerSecond).toBe(12);
+    shares.current = 0.5;
+    take(g);
+    await clock.advance(10);
+    expect(g.ratePerSecond).toBe(6);
+    shares.current = 1;
+    take(g);
+    await clock.advance(10);
+    expect(g.ratePerSecond).toBe(12);
   });
 });
 

@@ -17,11 +17,17 @@
  * pause of its own — nothing is sent before it — without touching the pacer's state: what the pacer learns
  * stays what this process saw. A pause of its own is published for the others.
  *
+ * With fleet shares (./fleetShares.ts) the gate paces this process's share of the fleet's rate: the
+ * configured options are the fleet's and are scaled to the share (./pacerShare.ts), and when the share
+ * changes the pacer's rates are scaled with it. The share is read from memory; the gate reports each send
+ * so the fleet knows this process has work.
+ *
  * Every granted send must be settled exactly once with {@link BucketGate.settle}; time comes from the
  * injected {@link Clock}, and the only timer is the gate's own wake-up for the queue's head.
  */
 import type { Clock } from '../clock.js';
 import { believeFleetTime, FLEET_PAUSE_MAX_AHEAD_MS, type FleetNews } from './fleetNews.js';
+import type { FleetShares } from './fleetShares.js';
 import {
   estimateSendAt,
   initialPacerState,
@@ -35,6 +41,7 @@ import {
   type RefusalReading,
   type SendResult,
 } from './pacer.js';
+import { adoptFleetRate, rescalePacer, shareOptions } from './pacerShare.js';
 
 export {
   DEFAULT_PACER,
@@ -93,7 +100,12 @@ export interface BucketGateStats {
   readonly queued: number;
   /** Sends granted and not yet settled. */
   readonly inFlight: number;
+  /** This process's share of the fleet's rate (1 without fleet pacing, or alone). */
+  readonly share: number;
 }
+
+/** A share that moved by less than this (relative) is left as it is: rescaling is not worth the churn. */
+const SHARE_TOLERANCE = 0.01;
 
 /** Node's longest timer (about 24.8 days); a longer wait re-arms when it fires. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -106,10 +118,15 @@ interface Waiter {
 
 /** The gate of one bucket, shared by every caller of that bucket in the process. */
 export class BucketGate {
-  readonly #options: PacerOptions;
+  /** The options as configured: the fleet's, when the rate is shared. */
+  readonly #fleetOptions: PacerOptions;
+  /** The options of this process's share. */
+  #options: PacerOptions;
   readonly #clock: Clock;
   readonly #observer: RefusalObserver | undefined;
   readonly #fleet: FleetNews | undefined;
+  readonly #shares: FleetShares | undefined;
+  #share = 1;
   #state: PacerState;
   /** Retries first, then first attempts; each FIFO. */
   readonly #retries: Waiter[] = [];
@@ -121,6 +138,7 @@ export class BucketGate {
    * @param options overrides of {@link DEFAULT_PACER}
    * @param observer told of every 429 settled, with how it was read
    * @param fleet where pauses are shared with the other processes using the same API key
+   * @param shares this process's share of the fleet's rate; without it the process paces alone
    * @throws RangeError when an option is out of range (see {@link validatePacerOptions})
    */
   constructor(
@@ -129,11 +147,14 @@ export class BucketGate {
     clock: Clock,
     observer?: RefusalObserver,
     fleet?: FleetNews,
+    shares?: FleetShares,
   ) {
-    this.#options = validatePacerOptions(options, bucket);
+    this.#fleetOptions = validatePacerOptions(options, bucket);
+    this.#options = this.#fleetOptions;
     this.#clock = clock;
     this.#observer = observer;
     this.#fleet = fleet;
+    this.#shares = shares;
     this.#state = initialPacerState(this.#options, clock.now());
   }
 
@@ -158,8 +179,9 @@ export class BucketGate {
         detach: () => signal?.removeEventListener('abort', onAbort),
       };
       const now = this.#clock.now();
+      this.#syncShare();
       if (this.#head() === undefined && this.#nextSendAt(now) <= now) {
-        this.#state = recordSend(this.#state, now, false);
+        this.#grant(now, false);
         resolve({ ok: true, sendAt: now });
         return;
       }
@@ -204,7 +226,33 @@ export class BucketGate {
       pausedMs: s.pause.totalMs,
       queued: this.#retries.length + this.#fresh.length,
       inFlight: s.sending.inFlight,
+      share: this.#share,
     };
+  }
+
+  /** Commits one send at `now` and tells the fleet this process has work here. */
+  #grant(now: number, waited: boolean): void {
+    this.#state = recordSend(this.#state, now, waited);
+    const { rate } = this.#state.pace;
+    this.#shares?.noteSend(this.bucket, waited, rate === undefined ? undefined : rate / this.#share);
+  }
+
+  /**
+   * Follows this process's share of the fleet's rate: scales the options and the pacer's rates when it
+   * moved, and lets an unpaced process start at its part of a pace the fleet has learned.
+   */
+  #syncShare(): void {
+    if (this.#shares === undefined) return;
+    const share = this.#shares.share(this.bucket);
+    if (share > 0 && Math.abs(share - this.#share) > SHARE_TOLERANCE * this.#share) {
+      this.#state = rescalePacer(this.#state, share / this.#share);
+      this.#options = shareOptions(this.#fleetOptions, share);
+      this.#share = share;
+    }
+    if (this.#state.pace.rate === undefined && this.#fleetOptions.ratePerSecond === undefined) {
+      const fleetRate = this.#shares.fleetRate(this.bucket);
+      if (fleetRate !== undefined) this.#state = adoptFleetRate(this.#state, fleetRate * this.#share);
+    }
   }
 
   #tell(before: PacerState, now: number): void {
@@ -228,10 +276,11 @@ export class BucketGate {
   /** Grants every head that may go now, hands off those that cannot make their deadline, re-arms the timer. */
   #pump(): void {
     const now = this.#clock.now();
+    this.#syncShare();
     for (let head = this.#head(); head; head = this.#head()) {
       if (this.#nextSendAt(now) > now) break;
       this.#shift();
-      this.#state = recordSend(this.#state, now, true);
+      this.#grant(now, true);
       head.detach();
       head.resolve({ ok: true, sendAt: now });
     }
@@ -333,6 +382,7 @@ export class BucketGates<K extends string> {
   readonly #clock: Clock;
   readonly #observer: RefusalObserver | undefined;
   readonly #fleet: FleetNews | undefined;
+  readonly #shares: FleetShares | undefined;
   readonly #gates = new Map<K, BucketGate>();
 
   /**
@@ -341,6 +391,7 @@ export class BucketGates<K extends string> {
    *   setting fails start-up rather than the first call to that bucket
    * @param observer told of every 429 any gate settles (see {@link RefusalEvent})
    * @param fleet where every gate shares its pauses with the other processes using the same API key
+   * @param shares where every gate learns its share of the fleet's rate
    * @throws RangeError for an unknown bucket name or an out-of-range option
    */
   constructor(
@@ -349,6 +400,7 @@ export class BucketGates<K extends string> {
     clock: Clock,
     observer?: RefusalObserver,
     fleet?: FleetNews,
+    shares?: FleetShares,
   ) {
     const known: readonly string[] = buckets;
     for (const [name, options] of Object.entries<Partial<PacerOptions> | undefined>(config)) {
@@ -363,13 +415,21 @@ export class BucketGates<K extends string> {
     this.#clock = clock;
     this.#observer = observer;
     this.#fleet = fleet;
+    this.#shares = shares;
   }
 
   /** The gate for `bucket`, created with its configured options on first use. */
   get(bucket: K): BucketGate {
     let gate = this.#gates.get(bucket);
     if (gate === undefined) {
-      gate = new BucketGate(bucket, this.#config[bucket] ?? {}, this.#clock, this.#observer, this.#fleet);
+      gate = new BucketGate(
+        bucket,
+        this.#config[bucket] ?? {},
+        this.#clock,
+        this.#observer,
+        this.#fleet,
+        this.#shares,
+      );
       this.#gates.set(bucket, gate);
     }
     return gate;

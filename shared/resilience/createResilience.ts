@@ -8,6 +8,7 @@ import { validateBackoffOptions, type BackoffOptions } from './backoff.js';
 import { BucketGates, type PacerOptions, type RefusalObserver } from './bucketGate.js';
 import { CircuitBreakers, type BreakerOptions } from './circuitBreaker.js';
 import type { FleetNews } from './fleetNews.js';
+import type { FleetShares } from './fleetShares.js';
 import type { ResilienceDeps } from './resilientCall.js';
 import { RetryBudget, type RetryBudgetOptions } from './retryBudget.js';
 
@@ -23,6 +24,8 @@ export interface ResilienceOptions<K extends string> {
   readonly onRefusal?: RefusalObserver;
   /** Shares 429 pauses and breaker openings with the other processes using the same API key. */
   readonly fleet?: FleetNews;
+  /** Paces each bucket at this process's share of the fleet's rate (docs/pacing.md, "Fleet pacing"). */
+  readonly shares?: FleetShares;
 }
 
 /**
@@ -38,7 +41,14 @@ export function createResilience<K extends string>(
   return {
     clock,
     random: options.random ?? Math.random,
-    gates: new BucketGates(buckets, options.rateLimits ?? {}, clock, options.onRefusal, options.fleet),
+    gates: new BucketGates(
+      buckets,
+      options.rateLimits ?? {},
+      clock,
+      options.onRefusal,
+      options.fleet,
+      options.shares,
+    ),
     breakers: new CircuitBreakers(options.breaker ?? {}, clock, options.fleet),
     budget: new RetryBudget(options.budget ?? {}, clock),
     backoff: validateBackoffOptions(options.backoff),

@@ -1,0 +1,315 @@
+/**
+ * Fleet pacing's roster (docs/pacing.md, "Fleet pacing"): one empty blob per process under
+ * `fleet/members/` in the ledger container, its metadata saying, per bucket, what the process used over its
+ * latest heartbeat period. Every process reads the whole roster with one listing (metadata included) and
+ * computes the same max-min fair division of each bucket's fleet rate (`fairShares`), then takes its part.
+ *
+ * - **No contention.** Each process writes only its own blob, so there is no ETag loop and no leader; a
+ *   process that dies simply stops writing, and its blob stops counting one lease period after its last
+ *   heartbeat.
+ * - **No clock skew.** Liveness is judged on the storage service's clock: a blob counts while the listing's
+ *   own `Date` minus the blob's `Last-Modified` (both set by the service) is within the lease. No process's
+ *   clock enters it.
+ * - **Off the send path, and only while sending.** Gates read shares from memory. A send noted more than a
+ *   heartbeat after the last one starts a background heartbeat (one write, one listing); a process that is
+ *   not sending makes no storage calls.
+ * - **Never in the way.** A failed write or listing is logged once — until the next success — and the
+ *   process keeps the last shares it computed (1 when it never knew of others): per-process pacing at the
+ *   most conservative share it has seen.
+ */
+import { randomUUID } from 'node:crypto';
+import { RestError, type ContainerClient } from '@azure/storage-blob';
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import { fairShares, type MemberDemand } from '../resilience/fairShares.js';
+import type { BucketDemand, FleetShares } from '../resilience/fleetShares.js';
+
+/** Where the roster's blobs live inside the ledger container. */
+export const FLEET_MEMBERS_PREFIX = 'fleet/members/';
+
+/** Timings of {@link BlobFleetShares}; tests shorten them. */
+export interface BlobFleetSharesOptions {
+  /** The shortest time between two heartbeats (a write of this process's blob and a listing), in ms. */
+  readonly heartbeatMs: number;
+  /**
+   * A member counts for this long after its last heartbeat, by the storage service's clock. A process that
+   * dies (or stops sending) stops counting after it, and the others see that at their next heartbeat: its
+   * share is back in use within `leaseMs + heartbeatMs`.
+   */
+  readonly leaseMs: number;
+  /** Blobs of members silent for this long are deleted (one per heartbeat), so the roster stays small. */
+  readonly forgetAfterMs: number;
+  /** The bound on each storage request, in ms. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * A heartbeat every 5 s and a 15-s lease: a dead process's share is back in use within 20 s (three missed
+ * heartbeats before it stops counting, so one slow write does not drop a live process); two storage
+ * operations per 5 s per sending process.
+ */
+export const DEFAULT_FLEET_SHARES_OPTIONS: BlobFleetSharesOptions = Object.freeze({
+  heartbeatMs: 5_000,
+  leaseMs: 15_000,
+  forgetAfterMs: 10 * 60_000,
+  timeoutMs: 3_000,
+});
+
+/** Counters for tests and benchmarks. */
+export interface FleetSharesStats {
+  readonly heartbeats: number;
+  readonly listings: number;
+  readonly deletes: number;
+  readonly failures: number;
+  /** Members counted by the latest listing, this process included. */
+  readonly members: number;
+}
+
+/** What a period of sends on one bucket added up to. */
+interface Usage {
+  sends: number;
+  heldBack: boolean;
+  fleetRate: number | undefined;
+}
+
+const METADATA_VERSION = '1';
+const BUCKET_KEY = /^b_([a-z0-9_]+)$/;
+/** `<heldBack 0|1>;<sends per second>;<fleet rate or empty>` */
+const demandValue = z
+  .string()
+  .regex(/^[01];\d+(\.\d+)?;(\d+(\.\d+)?)?$/)
+  .transform((value): BucketDemand => {
+    const [held, sends, rate] = value.split(';');
+    return {
+      heldBack: held === '1',
+      sendsPerSecond: Number(sends),
+      fleetRate: rate === undefined || rate === '' ? undefined : Number(rate),
+    };
+  });
+
+/** {@link FleetShares} over per-process blobs of the ledger container. */
+export class BlobFleetShares implements FleetShares {
+  /** This process's roster id; a new one per process, so a restarted process never inherits a lease. */
+  readonly id = randomUUID();
+  readonly #container: ContainerClient;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #options: BlobFleetSharesOptions;
+  /** Sends noted since the latest heartbeat, per bucket. */
+  #usage = new Map<string, Usage>();
+  #periodStart: number;
+  /** Buckets this process has reported before: a bucket's first report counts as wanting more. */
+  readonly #reported = new Set<string>();
+  #shares = new Map<string, number>();
+  #fleetRates = new Map<string, number>();
+  #lastHeartbeatAt = Number.NEGATIVE_INFINITY;
+  #beating: Promise<void> | undefined;
+  #failing = false;
+  #closed = false;
+  #stats = { heartbeats: 0, listings: 0, deletes: 0, failures: 0, members: 1 };
+
+  constructor(
+    container: ContainerClient,
+    clock: Clock,
+    logger: Logger,
+    options: Partial<BlobFleetSharesOptions> = {},
+  ) {
+    this.#container = container;
+    this.#clock = clock;
+    this.#logger = logger;
+    this.#options = { ...DEFAULT_FLEET_SHARES_OPTIONS, ...options };
+    this.#periodStart = clock.now();
+  }
+
+  /** @inheritdoc */
+  noteSend(bucket: string, waited: boolean, fleetRate: number | undefined): void {
+    const usage = this.#usage.get(bucket) ?? { sends: 0, heldBack: false, fleetRate: undefined };
+    usage.sends += 1;
+    usage.heldBack ||= waited;
+    usage.fleetRate = fleetRate;
+    this.#usage.set(bucket, usage);
+    this.#heartbeatIfDue();
+  }
+
+  /** @inheritdoc */
+  share(bucket: string): number {
+    return this.#shares.get(bucket) ?? 1;
+  }
+
+  /** @inheritdoc */
+  fleetRate(bucket: string): number | undefined {
+    return this.#fleetRates.get(bucket);
+  }
+
+  /** Counters for tests and benchmarks. */
+  stats(): FleetSharesStats {
+    return { ...this.#stats };
+  }
+
+  /** Resolves when no heartbeat is in flight (tests). */
+  async settled(): Promise<void> {
+    while (this.#beating) await this.#beating;
+  }
+
+  /**
+   * Leaves the fleet: deletes this process's blob so the others take its share at their next heartbeat
+   * rather than after the lease. Best effort — a process that cannot delete it is dropped after the lease.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.settled();
+    try {
+      await this.#container.getBlobClient(this.#blobName()).deleteIfExists({
+        abortSignal: AbortSignal.timeout(this.#options.timeoutMs),
+      });
+    } catch {
+      // The lease drops it anyway.
+    }
+  }
+
+  #blobName(): string {
+    return `${FLEET_MEMBERS_PREFIX}${this.id}`;
+  }
+
+  #heartbeatIfDue(): void {
+    const now = this.#clock.now();
+    if (this.#closed || this.#beating || now - this.#lastHeartbeatAt < this.#options.heartbeatMs) return;
+    this.#lastHeartbeatAt = now;
+    this.#beating = this.#heartbeat(now).finally(() => {
+      this.#beating = undefined;
+    });
+  }
+
+  /** Publishes the period that just ended, reads the roster, and recomputes this process's shares. */
+  async #heartbeat(now: number): Promise<void> {
+    const demand = this.#closePeriod(now);
+    try {
+      await this.#publish(demand);
+      const others = await this.#listOthers();
+      this.#recompute(demand, others);
+      this.#recovered();
+    } catch (error) {
+      this.#failed(error);
+    }
+  }
+
+  /** What this process used per bucket since the previous heartbeat; starts the next period. */
+  #closePeriod(now: number): Map<string, BucketDemand> {
+    const seconds = Math.max(1, (now - this.#periodStart) / 1000);
+    const demand = new Map<string, BucketDemand>();
+    for (const [bucket, usage] of this.#usage) {
+      const first = !this.#reported.has(bucket);
+      this.#reported.add(bucket);
+      demand.set(bucket, {
+        sendsPerSecond: usage.sends / seconds,
+        // A newcomer cannot know yet whether its part will do: it asks for an equal one.
+        heldBack: usage.heldBack || first,
+        fleetRate: usage.fleetRate,
+      });
+    }
+    this.#usage = new Map();
+    this.#periodStart = now;
+    return demand;
+  }
+
+  async #publish(demand: ReadonlyMap<string, BucketDemand>): Promise<void> {
+    const metadata: Record<string, string> = { v: METADATA_VERSION };
+    for (const [bucket, d] of demand) {
+      metadata[`b_${bucket}`] =
+        `${d.heldBack ? 1 : 0};${d.sendsPerSecond.toFixed(3)};${d.fleetRate?.toFixed(3) ?? ''}`;
+    }
+    this.#stats.heartbeats += 1;
+    await this.#container.getBlockBlobClient(this.#blobName()).upload('', 0, {
+      metadata,
+      abortSignal: AbortSignal.timeout(this.#options.timeoutMs),
+    });
+  }
+
+  /** The other live members' demands per bucket; forgets one long-silent member per call. */
+  async #listOthers(): Promise<Map<string, MemberDemand[]>> {
+    const byBucket = new Map<string, MemberDemand[]>();
+    let members = 1;
+    let forget: string | undefined;
+    this.#stats.listings += 1;
+    const pages = this.#container
+      .listBlobsFlat({ prefix: FLEET_MEMBERS_PREFIX, includeMetadata: true })
+      .byPage({ maxPageSize: 1000 });
+    for await (const page of pages) {
+      // The service's clock on both sides: no process's clock decides who is alive.
+      const serviceNow = page.date?.getTime() ?? this.#clock.now();
+      for (const blob of page.segment.blobItems) {
+        const id = blob.name.slice(FLEET_MEMBERS_PREFIX.length);
+        if (id === this.id) continue;
+        const silentFor = serviceNow - (blob.properties.lastModified?.getTime() ?? 0);
+        if (silentFor > this.#options.forgetAfterMs) forget ??= blob.name;
+        if (silentFor > this.#options.leaseMs || blob.metadata?.v !== METADATA_VERSION) continue;
+        members += 1;
+        for (const [key, value] of Object.entries(blob.metadata)) {
+          const bucket = BUCKET_KEY.exec(key)?.[1];
+          const parsed = bucket === undefined ? undefined : demandValue.safeParse(value);
+          if (bucket === undefined || !parsed?.success) continue;
+          const list = byBucket.get(bucket) ?? [];
+          list.push({ id, ...parsed.data });
+          byBucket.set(bucket, list);
+        }
+      }
+    }
+    this.#stats.members = members;
+    if (forget !== undefined) this.#forget(forget);
+    return byBucket;
+  }
+
+  #forget(name: string): void {
+    this.#stats.deletes += 1;
+    this.#container
+      .getBlobClient(name)
+      .deleteIfExists({ abortSignal: AbortSignal.timeout(this.#options.timeoutMs) })
+      .catch(() => undefined); // another process may have forgotten it first; the next listing retries
+  }
+
+  /**
+   * This process's share of every bucket it uses or the others use, and the fleet rate others believe in
+   * (their median), from the demand it just published and the others' latest.
+   */
+  #recompute(own: ReadonlyMap<string, BucketDemand>, others: ReadonlyMap<string, MemberDemand[]>): void {
+    const shares = new Map<string, number>();
+    const fleetRates = new Map<string, number>();
+    for (const bucket of new Set([...own.keys(), ...others.keys(), ...this.#shares.keys()])) {
+      const theirs = others.get(bucket) ?? [];
+      const theirRate = median(theirs.map((m) => m.fleetRate).filter((r): r is number => r !== undefined));
+      if (theirRate !== undefined) fleetRates.set(bucket, theirRate);
+      // A bucket this process did not use in the period still gets the part it would as a newcomer.
+      const mine = own.get(bucket) ?? { sendsPerSecond: 0, heldBack: true, fleetRate: undefined };
+      const members: MemberDemand[] = [{ id: this.id, ...mine }, ...theirs];
+      const share = fairShares(members, mine.fleetRate ?? theirRate).get(this.id) ?? 1;
+      shares.set(bucket, share);
+    }
+    this.#shares = shares;
+    this.#fleetRates = fleetRates;
+  }
+
+  #failed(error: unknown): void {
+    this.#stats.failures += 1;
+    if (this.#failing) return;
+    this.#failing = true;
+    this.#logger.warn('fleet pacing unavailable; carrying on at the last known share', {
+      prefix: FLEET_MEMBERS_PREFIX,
+      error: error instanceof Error ? error.message : String(error),
+      ...(error instanceof RestError ? { statusCode: error.statusCode, code: error.code } : {}),
+    });
+  }
+
+  #recovered(): void {
+    if (!this.#failing) return;
+    this.#failing = false;
+    this.#logger.info('fleet pacing available again', { prefix: FLEET_MEMBERS_PREFIX });
+  }
+}
+
+function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
