@@ -171,10 +171,18 @@ async function main(): Promise<void> {
       say(
         `functions: in-process dev host as Flex Consumption runs them — the queue trigger in ${instances.instances} processes, the timers in one, the webhook receiver (HTTP) in one`,
       );
+      // Several processes share one key: pace and pause them as one fleet, as the Bicep does in Azure,
+      // unless the settings say otherwise (docs/pacing.md, "Fleet pacing").
+      const fleetEnv = {
+        ...hostEnv,
+        FLEET_NEWS: settings.FLEET_NEWS ?? 'true',
+        FLEET_PACING: settings.FLEET_PACING ?? 'true',
+      };
+      say(`fleet: FLEET_NEWS=${fleetEnv.FLEET_NEWS}, FLEET_PACING=${fleetEnv.FLEET_PACING}`);
       const fleet = startHostFleet(fleetPlan(instances.instances), {
         appRoot: root,
         port: functionsPort,
-        env: hostEnv,
+        env: fleetEnv,
       });
       cleanup.push(() => fleet.stop());
       await fleet.ready;

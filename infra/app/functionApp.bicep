@@ -148,7 +148,7 @@ var monitoringSettings = {
 }
 
 // The app's own settings. Secrets are Key Vault references only; the tuning settings not listed here
-// (timeouts, budgets, concurrency, rate limits, FLEET_NEWS) keep the defaults in shared/config/settings.ts.
+// (timeouts, budgets, concurrency, rate limits) keep the defaults in shared/config/settings.ts.
 var appSettings = {
   MEDIAMAGIC_API_BASE_URL: mediamagicApiBaseUrl
   MEDIAMAGIC_API_KEY: '@Microsoft.KeyVault(SecretUri=${apiKeyUri})'
@@ -162,6 +162,12 @@ var appSettings = {
   POLL_SCHEDULE: pollSchedule
   // Likewise for the reconciliation sweep (sweepSource registers its own default when unset).
   SWEEP_SCHEDULE: sweepSchedule
+  // Flex Consumption runs the queue trigger, the timers and the webhook receiver in separate processes, and
+  // scales the queue trigger out, all on one API key: pace and pause them as one fleet (docs/pacing.md,
+  // "Fleet pacing" and "Fleet news"). Both use blobs in the ledger container (read, write, list with
+  // metadata, delete), which Storage Blob Data Owner on the account (rbac.bicep) already grants.
+  FLEET_NEWS: 'true'
+  FLEET_PACING: 'true'
 }
 
 // Only once the secret exists (see webhookKeysStored in main.bicep): an unresolvable reference would

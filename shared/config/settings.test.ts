@@ -38,6 +38,7 @@ describe('SETTINGS — the single source of truth', () => {
     MEDIAMAGIC_BODY_TIMEOUT_MS: 'nope',
     MEDIAMAGIC_RATE_LIMITS: 'nope',
     FLEET_NEWS: 'yes',
+    FLEET_PACING: 'on',
     COPY_BLOCK_SIZE_MB: 'nope',
     COPY_CONCURRENCY: 'nope',
   };

@@ -57,6 +57,9 @@ describe('the app settings in infra/', () => {
     expect(config.blobEventsQueue).toBe('blob-created');
     expect(config.pollSchedule).toBe('0 */1 * * * *');
     expect(config.sweepSchedule).toBe('0 17 * * * *');
+    // Flex runs several processes on one key: the deployed app paces and pauses them as one fleet.
+    expect(config.fleetNews).toBe(true);
+    expect(config.fleetPacing).toBe(true);
   });
 });
 
