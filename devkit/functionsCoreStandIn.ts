@@ -44,6 +44,12 @@ export class DuplicateFunctionError extends Error {
 /** Told of every `registerFunction` call. */
 export type OnRegister = (metadata: FunctionMetadata, handler: RegisteredHandler) => void;
 
+/** A hook as the library registers it: called by the host with a context of `hookData`. */
+export type HookCallback = (context: { readonly hookData: Record<string, unknown> }) => unknown;
+
+/** Told of every `registerHook` call (`appStart`, `appTerminate`, `preInvocation`, …). */
+export type OnHook = (hookName: string, callback: HookCallback) => void;
+
 type LoadFn = (request: string, parent: unknown, isMain: boolean) => unknown;
 
 /**
@@ -51,7 +57,11 @@ type LoadFn = (request: string, parent: unknown, isMain: boolean) => unknown;
  * registration to `onRegister` and refusing a second one of the same name ({@link DuplicateFunctionError});
  * the real resolution is back once `work` returns or throws.
  */
-export function withFunctionsCoreStandIn<T>(work: () => T, onRegister: OnRegister = () => undefined): T {
+export function withFunctionsCoreStandIn<T>(
+  work: () => T,
+  onRegister: OnRegister = () => undefined,
+  onHook: OnHook = () => undefined,
+): T {
   const registered = new Set<string>();
   const standIn = {
     version: 'stand-in',
@@ -63,7 +73,10 @@ export function withFunctionsCoreStandIn<T>(work: () => T, onRegister: OnRegiste
       onRegister(metadata, handler);
       return { dispose: () => undefined };
     },
-    registerHook: () => ({ dispose: () => undefined }),
+    registerHook: (hookName: string, callback: HookCallback) => {
+      onHook(hookName, callback);
+      return { dispose: () => undefined };
+    },
     log: () => undefined,
   };
   // The worker provides this virtual module; Module._load is the only seam that intercepts a require of it.

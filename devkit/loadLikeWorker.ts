@@ -12,6 +12,7 @@ import {
   DuplicateFunctionError,
   withFunctionsCoreStandIn,
   type FunctionMetadata,
+  type HookCallback,
   type RegisteredHandler,
 } from './functionsCoreStandIn.js';
 
@@ -37,6 +38,8 @@ export interface LoadedApp {
   readonly registrations: readonly Registration[];
   /** Every entry file's exports by name (a later file's export of the same name wins). */
   readonly exports: ReadonlyMap<string, unknown>;
+  /** The `appTerminate` hooks the app registered: the host runs them on a graceful shutdown. */
+  readonly terminateHooks: readonly HookCallback[];
   /** Entry files that threw; always empty unless `keepGoing` (otherwise the first error is thrown). */
   readonly errors: readonly LoadError[];
 }
@@ -54,6 +57,7 @@ export function loadLikeWorker(appRoot: string, options: LoadOptions = {}): Load
   const registrations: Registration[] = [];
   const exports = new Map<string, unknown>();
   const errors: LoadError[] = [];
+  const terminateHooks: HookCallback[] = [];
   const requireFromApp = Module.createRequire(path.join(appRoot, 'package.json'));
   // Which entry file registered each name, so a duplicate can name both registrations.
   const registeredBy = new Map<string, string>();
@@ -77,8 +81,11 @@ export function loadLikeWorker(appRoot: string, options: LoadOptions = {}): Load
       registeredBy.set(metadata.name, loading);
       registrations.push({ metadata, handler });
     },
+    (hookName, callback) => {
+      if (hookName === 'appTerminate') terminateHooks.push(callback);
+    },
   );
-  return { main: pkg.main, files, registrations, exports, errors };
+  return { main: pkg.main, files, registrations, exports, terminateHooks, errors };
 }
 
 /** The stand-in's duplicate error again, its message naming the file of each registration. */

@@ -1,7 +1,8 @@
 /**
  * `node dist/devkit/printRegistrations.js <appRoot>`: loads the built app at `appRoot` like the worker
  * (devkit/loadLikeWorker.ts) in a fresh process and prints, as one JSON object, package.json `main`, the
- * files it matched, each registration's metadata and handler type, and each entry file that threw. The
+ * files it matched, each registration's metadata and handler type, how many appTerminate hooks it registered,
+ * and each entry file that threw. The
  * registration test reads it: a fresh process, with only the environment it is given, is what the worker
  * starts from.
  */
@@ -14,6 +15,7 @@ process.stdout.write(
     main: loaded.main,
     files: loaded.files,
     registrations: loaded.registrations.map((r) => ({ metadata: r.metadata, handlerType: typeof r.handler })),
+    terminateHooks: loaded.terminateHooks.length,
     errors: loaded.errors,
   }),
 );

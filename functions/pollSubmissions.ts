@@ -12,6 +12,7 @@ import type { AppDeps } from '../shared/app/appDeps.js';
 import { contextLogger } from '../shared/contextLogger.js';
 import { getAppDepsLazily, lazily } from '../shared/app/lazyAppDeps.js';
 import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
+import { closeDepsOnTerminate } from '../shared/app/terminateHook.js';
 import { pollScheduleToRegister } from '../shared/config/settings.js';
 import type { PollSummary } from '../shared/pipeline/pollDue.js';
 import { LOG_LINES, SPANS } from '../shared/telemetry/names.js';
@@ -66,6 +67,7 @@ function stuckIn(summary: PollSummary): number {
 export const pollSubmissions = makePollSubmissionsHandler(getAppDepsLazily);
 
 checkSettingsAtStartup();
+closeDepsOnTerminate();
 
 app.timer('pollSubmissions', {
   // Resolved here rather than as `%POLL_SCHEDULE%`: unset, the host could not resolve the expression and the

@@ -10,6 +10,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import type { AppDeps } from '../shared/app/appDeps.js';
 import { getAppDepsLazily, lazily } from '../shared/app/lazyAppDeps.js';
 import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
+import { closeDepsOnTerminate } from '../shared/app/terminateHook.js';
 import { ATTRIBUTES, SPANS } from '../shared/telemetry/names.js';
 
 // Even @opentelemetry/api waits for the first delivery: loading the app stays cheap.
@@ -56,6 +57,7 @@ async function receive(
 export const receiveWebhook = makeReceiveWebhookFunction(getAppDepsLazily);
 
 checkSettingsAtStartup();
+closeDepsOnTerminate();
 
 app.http('receiveWebhook', {
   methods: ['POST'],

@@ -11,6 +11,7 @@ import type { AppDeps } from '../shared/app/appDeps.js';
 import { contextLogger } from '../shared/contextLogger.js';
 import { getAppDepsLazily, lazily } from '../shared/app/lazyAppDeps.js';
 import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
+import { closeDepsOnTerminate } from '../shared/app/terminateHook.js';
 import { settingOrDefault } from '../shared/config/settings.js';
 import type { ProcessResult } from '../shared/pipeline/processSourceBlob.js';
 import { ATTRIBUTES, SPANS } from '../shared/telemetry/names.js';
@@ -37,6 +38,7 @@ export function makeSubmitOnBlobCreatedHandler(getDeps: () => Promise<AppDeps>) 
 export const submitOnBlobCreated = makeSubmitOnBlobCreatedHandler(getAppDepsLazily);
 
 checkSettingsAtStartup();
+closeDepsOnTerminate();
 
 app.storageQueue('submitOnBlobCreated', {
   // Resolved here rather than as `%BLOB_EVENTS_QUEUE%` so the documented default applies when it is unset

@@ -11,6 +11,7 @@ import { app, type InvocationContext, type Timer } from '@azure/functions';
 import type { AppDeps } from '../shared/app/appDeps.js';
 import { getAppDepsLazily, lazily } from '../shared/app/lazyAppDeps.js';
 import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
+import { closeDepsOnTerminate } from '../shared/app/terminateHook.js';
 import { sweepScheduleToRegister } from '../shared/config/settings.js';
 import { contextLogger } from '../shared/contextLogger.js';
 import { LOG_LINES } from '../shared/telemetry/names.js';
@@ -46,6 +47,7 @@ export function makeSweepSourceHandler(getDeps: () => Promise<AppDeps>) {
 export const sweepSource = makeSweepSourceHandler(getAppDepsLazily);
 
 checkSettingsAtStartup();
+closeDepsOnTerminate();
 
 app.timer('sweepSource', {
   // Resolved at registration, like POLL_SCHEDULE: an unset %SWEEP_SCHEDULE% would leave the host an

@@ -16,6 +16,7 @@ interface Loaded {
     metadata: { name: string; bindings: Record<string, Record<string, unknown>> };
     handlerType: string;
   }[];
+  terminateHooks: number;
 }
 
 let appRoot = '';
@@ -127,6 +128,10 @@ describe('registration contract (as the Functions worker loads the app)', () => 
         .registrations.map((r) => r.metadata.name)
         .sort(),
     ).toEqual(['pollSubmissions', 'receiveWebhook', 'submitOnBlobCreated', 'sweepSource']);
+  });
+
+  it('registers one appTerminate hook, however many entry files load (it leaves the fleet on shutdown)', () => {
+    expect(load().terminateHooks).toBe(1);
   });
 
   it('validates settings once at start-up and names every missing one, without failing registration', () => {

@@ -4,7 +4,7 @@
  * drives those handlers by their metadata, so local runs exercise the same registrations the real host
  * would see.
  */
-import type { BindingMetadata, RegisteredHandler } from '../../devkit/functionsCoreStandIn.js';
+import type { BindingMetadata, HookCallback, RegisteredHandler } from '../../devkit/functionsCoreStandIn.js';
 import { loadLikeWorker } from '../../devkit/loadLikeWorker.js';
 
 /** One registered function. */
@@ -15,18 +15,53 @@ export interface RegisteredFunction {
   readonly handler: RegisteredHandler;
 }
 
-/** Requires the app's entry files under `appRoot` and returns its registrations. */
-export function loadApp(appRoot: string): RegisteredFunction[] {
+/**
+ * Runs the app's `appTerminate` hooks, as the host does on a graceful shutdown (the worker's terminate
+ * message): all at once, each given `graceMs`, a hook that throws or hangs logged and left behind.
+ */
+export async function runTerminateHooks(
+  hooks: readonly HookCallback[],
+  graceMs: number,
+  log: (message: string) => void,
+): Promise<void> {
+  await Promise.all(
+    hooks.map(async (hook) => {
+      const outcome = await Promise.race([
+        Promise.resolve()
+          .then(() => hook({ hookData: {} }))
+          .then(
+            () => 'done',
+            (error: unknown) => `threw: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        new Promise<string>((resolve) =>
+          setTimeout(() => resolve(`still running after ${graceMs} ms`), graceMs).unref(),
+        ),
+      ]);
+      if (outcome !== 'done') log(`appTerminate hook ${outcome}`);
+    }),
+  );
+}
+
+/** The app as the dev host drives it. */
+export interface DevApp {
+  readonly functions: readonly RegisteredFunction[];
+  /** Run on a graceful shutdown ({@link runTerminateHooks}). */
+  readonly terminateHooks: readonly HookCallback[];
+}
+
+/** Requires the app's entry files under `appRoot` and returns its registrations and shutdown hooks. */
+export function loadApp(appRoot: string): DevApp {
   const loaded = loadLikeWorker(appRoot);
   if (loaded.files.length === 0)
     throw new Error(`package.json main "${loaded.main}" matches no file under ${appRoot}; run npm run build`);
-  return loaded.registrations.map(({ metadata, handler }) => {
+  const functions = loaded.registrations.map(({ metadata, handler }) => {
     const trigger = Object.values(metadata.bindings).find(
       (b) => b.direction === 'in' && b.type.endsWith('Trigger'),
     );
     if (!trigger) throw new Error(`function ${metadata.name} has no trigger binding`);
     return { name: metadata.name, trigger, handler };
   });
+  return { functions, terminateHooks: loaded.terminateHooks };
 }
 
 /** Resolves `%SETTING%` binding expressions from the environment, as the host does. */

@@ -16,9 +16,15 @@ import { boundedStorageClient } from '../../shared/storage/tryTimeout.js';
 import { readHostQueueSettings } from './hostQueueSettings.js';
 import { HOST_ROLES, parseHostRoles, roleOf } from './hostRoles.js';
 import { startHttpHost } from './httpHost.js';
-import { loadApp, resolveSetting } from './loadApp.js';
+import { loadApp, resolveSetting, runTerminateHooks } from './loadApp.js';
 import { startQueueDriver } from './queueDriver.js';
 import { startTimerDriver } from './timerDriver.js';
+
+/**
+ * How long the app's appTerminate hooks may run on shutdown: well inside the 10 s the launchers give a
+ * process before SIGKILL (scripts/start.ts, scripts/hostFleet.ts).
+ */
+const TERMINATE_GRACE_MS = 5_000;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -42,7 +48,7 @@ async function main(): Promise<void> {
     if (level === 'error') console.error(line);
     else console.log(line);
   };
-  const functions = loadApp(appRoot);
+  const { functions, terminateHooks } = loadApp(appRoot);
   log(
     'host',
     'information',
@@ -114,7 +120,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log('host', 'information', `${signal}: stopping`);
-    void Promise.all(stops.map((s) => s())).then(() => process.exit(0));
+    // Triggers first (no new invocations), then the app's appTerminate hooks, as the host's graceful
+    // shutdown does: the app leaves the fleet there (docs/pacing.md, "Fleet pacing").
+    void Promise.all(stops.map((s) => s()))
+      .then(() => runTerminateHooks(terminateHooks, TERMINATE_GRACE_MS, (m) => log('host', 'warning', m)))
+      .then(() => process.exit(0));
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -222,6 +222,17 @@ export function getAppDeps(): Promise<AppDeps> {
   return shared;
 }
 
+/**
+ * Closes the process-wide deps if they were built (the app's appTerminate hook: a graceful shutdown leaves
+ * the fleet at once instead of after the lease); a later {@link getAppDeps} builds them again.
+ */
+export async function closeAppDeps(): Promise<void> {
+  const built = shared;
+  shared = undefined;
+  const deps = await built?.catch(() => undefined);
+  await deps?.close();
+}
+
 function consoleLogger(): Logger {
   const line = (level: string, message: string, props?: object): string =>
     JSON.stringify({ level, message, ...props });

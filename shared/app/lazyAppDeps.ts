@@ -21,8 +21,16 @@ export function lazily<T>(load: () => Promise<T>): () => Promise<T> {
 }
 
 const compositionRoot = lazily(() => import('./appDeps.js'));
+/** Whether any invocation asked for the deps: a shutdown before that has nothing to close. */
+let asked = false;
 
 /** The process-wide deps (`getAppDeps`), with the composition root loaded on first use. */
 export async function getAppDepsLazily(): Promise<AppDeps> {
+  asked = true;
   return (await compositionRoot()).getAppDeps();
+}
+
+/** Closes the process-wide deps if an invocation built them; loads nothing otherwise. */
+export async function closeAppDepsLazily(): Promise<void> {
+  if (asked) await (await compositionRoot()).closeAppDeps();
 }

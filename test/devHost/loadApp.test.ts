@@ -28,7 +28,7 @@ function appRegistering(files: Record<string, readonly string[]>): string {
 
 describe('the dev host loads the app as the worker does', () => {
   it('loads every registration of a well-formed app', () => {
-    const functions = loadApp(appRegistering({ 'a.js': ['one'], 'b.js': ['two'] }));
+    const { functions } = loadApp(appRegistering({ 'a.js': ['one'], 'b.js': ['two'] }));
     expect(functions.map((f) => [f.name, f.trigger.type])).toEqual([
       ['one', 'queueTrigger'],
       ['two', 'queueTrigger'],

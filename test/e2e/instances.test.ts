@@ -3,6 +3,7 @@
  * trigger in N dev hosts sharing one queue, the timers in one, the webhook receiver in one — as real
  * separate processes over a real Azurite.
  */
+import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,6 +57,10 @@ core.registerFunction(
   { name: 'probeTimer', bindings: { t: { type: 'timerTrigger', direction: 'in', schedule: '* * * * * *' } } },
   async () => fs.appendFileSync(log, 'timer ' + process.pid + '\\n'),
 );
+core.registerHook('appTerminate', async () => {
+  await new Promise((r) => setTimeout(r, 50));
+  fs.appendFileSync(log, 'terminate ' + process.pid + '\\n');
+});
 core.registerFunction(
   { name: 'probeHttp', bindings: { t: { type: 'httpTrigger', direction: 'in', methods: ['GET'] } } },
   async () => ({ status: 200 }),
@@ -171,6 +176,14 @@ describe('npm start -- --instances N: the local stack in the shape Flex Consumpt
       expect(pids.size, 'the backlog was shared between processes').toBeGreaterThan(1);
       for (const pid of pids) expect(hosts.map((h) => h.pid)).toContain(pid);
       expect(readFileSync(log, 'utf8'), 'a queue-only host drives no timer').not.toContain('timer ');
+
+      // A graceful stop runs the app's appTerminate hooks, as the host's does.
+      await Promise.all(hosts.map((h) => stopChild(h, 5_000)));
+      const terminated = readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('terminate '))
+        .map((l) => Number(l.split(' ')[1]));
+      expect(terminated.sort()).toEqual(hosts.map((h) => h.pid).sort());
     } finally {
       await Promise.all(hosts.map((h) => stopChild(h, 5_000)));
       await azurite.stop();
@@ -242,6 +255,16 @@ describe('npm start -- --instances N: the local stack in the shape Flex Consumpt
         30_000,
       );
       expect([...ranIn('pollSubmissions')]).toEqual(['timers']);
+
+      // Several processes on one key: the launcher turned fleet pacing on, and the processes that sent
+      // joined the roster in the ledger container (docs/pacing.md, "Fleet pacing").
+      expect(output()).toContain('fleet: FLEET_NEWS=true, FLEET_PACING=true');
+      const ledger = BlobServiceClient.fromConnectionString(info.storage).getContainerClient(
+        'mediamagic-ledger',
+      );
+      const members: string[] = [];
+      for await (const blob of ledger.listBlobsFlat({ prefix: 'fleet/members/' })) members.push(blob.name);
+      expect(members.length).toBeGreaterThan(0);
     } finally {
       pressCtrlC(child);
       const code =
