@@ -113,7 +113,10 @@ export interface Episode {
 export interface Recovery {
   /** Recovery has been credited (or deliberately not) for the time up to here. */
   readonly creditedUntil: number;
-  /** The pace the latest blind cut came from: recovery returns to it quickly (then probes slowly above it). */
+  /**
+   * The pace the latest guessed cut came from (a blind one, or one every held-back send was accepted through):
+   * recovery returns to it quickly (then probes slowly above it).
+   */
   readonly regainTarget: number | undefined;
 }
 
