@@ -12,7 +12,8 @@
  * - **Invariants**: nothing goes before the pause end (a pause is never shortened); at a steady rate, sends
  *   stay within `spendableBurst + L·rate` in any span L; a 429 never raises the rate, cuts it at most once
  *   per congestion episode and never below `minRatePerSecond`; only a 429 of a send the pacer held back can
- *   set the rate; recovery counts only time in which sends were held back, and never passes a configured
+ *   set the rate, measured over the time sends were held back (lulls in demand and pauses not caused by the
+ *   pace left out); recovery counts only time in which sends were held back, and never passes a configured
  *   rate.
  */
 import { countAccepted } from './pacerAcceptRate.js';
@@ -29,6 +30,8 @@ export {
   type Accepts,
   type Anchor,
   type Episode,
+  type EpisodeAnchor,
+  type HeldBack,
   type Pace,
   type PacerState,
   type Pause,

@@ -1,6 +1,6 @@
 /**
- * Recovery after a cut: a proportional probe, the quick regain of a blind cut, and dropping a learned pace
- * that recovery has left far behind (docs/pacing.md, "Recovery" and "Regaining a blind cut"). Only time in
+ * Recovery after a cut: a proportional probe, the quick regain of a guessed cut, and dropping a learned pace
+ * that recovery has left far behind (docs/pacing.md, "Recovery" and "Regaining a guessed cut"). Only time in
  * which the pace held sends back counts: a pace nobody waits for has not been tested.
  */
 import type { PacerOptions } from './pacerOptions.js';

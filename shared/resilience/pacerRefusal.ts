@@ -1,12 +1,16 @@
 /**
  * What a 429 does to a bucket (docs/pacing.md, "A 429"): it pauses the bucket until Retry-After, says the
  * server's bucket is empty now — so the GCRA copy is re-synchronised — and, read as a test of the pace,
- * sets the rate once per congestion episode from the accept rate measured since the previous one. A 429
- * that did not test the pace, or that the server's token bucket cannot have sent, only pauses.
+ * sets the rate once per congestion episode from the accept rate measured since the previous one, over the
+ * time the pace held sends back (its pause counted as such). A 429 that did not test the pace, or that the
+ * server's token bucket cannot have sent, only pauses (and its pause is not held-back time).
  */
-import { acceptRate, perSecondSince, recentAcceptRate } from './pacerAcceptRate.js';
+import { heldBackAcceptRate, perSecondSince } from './pacerAcceptRate.js';
 import type { PacerOptions } from './pacerOptions.js';
-import type { PacerState, RefusalReading } from './pacerState.js';
+import type { HeldBack, PacerState, RefusalReading } from './pacerState.js';
+
+/** Before the first episode a cut measures from the first send: nothing held back, nothing accepted. */
+const NOTHING_HELD_BACK: HeldBack = Object.freeze({ ms: 0, accepted: 0, refused: 0 });
 
 /** A pace within 5 % of the one it was regaining counts as regained. */
 const REGAINED = 0.95;
@@ -24,23 +28,43 @@ export function recordRefusal(
   sentAfterPause: boolean,
 ): PacerState {
   const paused = pauseFor(state, options, now, retryAfterMs);
+  const { heldBack } = paused;
   const counted: PacerState = {
     ...paused,
     refusals: { ...paused.refusals, count: paused.refusals.count + 1 },
+    heldBack: paused.sending.latestHeldBack ? { ...heldBack, refused: heldBack.refused + 1 } : heldBack,
     // Every send still in flight left before this answer came back, so before the pause it announces.
     sending: { ...paused.sending, inFlightBeforeRefusal: paused.sending.inFlight },
   };
   const reading = readRefusal(counted, now, sentAfterPause);
+  // What this 429 added to the pause: held-back time when it tested the pace (the server refills meanwhile,
+  // and the sends after the pause spend that), after the new episode's anchor so that the next cut counts it.
+  const pausedMs = paused.pause.totalMs - state.pause.totalMs;
   switch (reading) {
     case 'not-held-back':
-    case 'same-episode':
       return resynchronised(counted, options, now, reading);
+    case 'same-episode':
+      return resynchronised(withHeldBackPause(counted, pausedMs), options, now, reading);
     case 'not-the-bucket':
       return resynchronised(measuredFromPauseEnd(counted), options, now, reading);
     case 'learned':
     case 'new-episode':
-      return resynchronised(newEpisode(counted, options, now), options, now, reading);
+      return resynchronised(
+        withHeldBackPause(newEpisode(counted, options, now), pausedMs),
+        options,
+        now,
+        reading,
+      );
   }
+}
+
+/**
+ * Counts `pausedMs` of a 429 that tested the pace as held-back time: the server refills its bucket during the
+ * pause and the sends after it spend that refill, so without it a real limit would read as the pace.
+ */
+function withHeldBackPause(state: PacerState, pausedMs: number): PacerState {
+  const { heldBack } = state;
+  return { ...state, heldBack: { ...heldBack, ms: heldBack.ms + pausedMs } };
 }
 
 /**
@@ -99,14 +123,15 @@ function resynchronised(
 
 /**
  * A refusal that says nothing about our rate: the next episode measures from the end of this pause, as if
- * the time lost to it had not been — lost seconds must not read as a lower accept rate.
+ * the time lost to it had not been — lost seconds must not read as a lower accept rate. (The pause is not
+ * held-back time, and the held-back time after it counts from its end.)
  */
 function measuredFromPauseEnd(state: PacerState): PacerState {
-  const { pause, accepts, episode } = state;
+  const { pause, accepts, episode, heldBack } = state;
   return {
     ...state,
     episode: {
-      measuredFrom: { at: pause.until, accepted: accepts.count },
+      measuredFrom: { accepted: accepts.count, heldBack },
       lastsAtLeastUntil: Math.max(episode.lastsAtLeastUntil, pause.until),
     },
   };
@@ -124,20 +149,36 @@ function newEpisode(state: PacerState, options: PacerOptions, now: number): Pace
     },
     recovery: { ...state.recovery, regainTarget: cut.regainTarget },
     episode: {
-      measuredFrom: { at: now, accepted: state.accepts.count },
+      measuredFrom: { accepted: state.accepts.count, heldBack: state.heldBack },
       lastsAtLeastUntil: Math.max(state.pause.until, now + options.defaultPauseMs),
     },
   };
 }
 
 /**
+ * Whether the server accepted (about, {@link REGAINED}) every held-back send answered since `from`: 429s
+ * (this one included) at most 5 % of the held-back answers that were accepted or refused. Failed sends say
+ * nothing about the bucket and are left out.
+ */
+function acceptedAll(state: PacerState, from: HeldBack): boolean {
+  const accepted = state.heldBack.accepted - from.accepted;
+  const refused = state.heldBack.refused - from.refused;
+  return accepted >= REGAINED * (accepted + refused);
+}
+
+/**
  * The rate a new congestion episode starts with, and the pace to regain quickly:
  * - without a rate yet, the recent accept rate counting the sends still in flight as accepted (the first
  *   429 can overtake every 201); high rather than low, the cheap direction;
- * - with one, `min(rate, max(measured, decreaseFactor × rate))`, never below `minRatePerSecond`. The pace
- *   to regain is the one the cut came from when the cut was the blind `decreaseFactor` one — the server was
- *   measured to accept less than that, which a refusal from elsewhere or a lull in demand explains as well
- *   as a limit — and none when the server was measured to accept about the pace it is cut to.
+ * - with one, `min(rate, max(measured, decreaseFactor × rate))`, never below `minRatePerSecond`, where
+ *   `measured` is the held-back accept rate since the episode's anchor ({@link heldBackAcceptRate}). The pace
+ *   to regain is the one a cut of more than 5 % came from when the cut is a guess: the blind
+ *   `decreaseFactor` one (the server was measured to accept even less, which a refusal from elsewhere
+ *   explains as well as a limit), or one to a measured rate while every held-back send since the anchor was
+ *   accepted ({@link acceptedAll}: then only the pause that opened the span, or the pace growing during it,
+ *   made the reading lower than the pace — and a refusal from elsewhere costs a pause as much as a limit
+ *   refills one). None when the held-back sends met refusals too: that is the server's own figure. None
+ *   either when this refusal confirms a regained pace.
  */
 function decreasedRate(
   state: PacerState,
@@ -151,14 +192,18 @@ function decreasedRate(
     const first = perSecondSince(accepts.count - anchor.accepted + state.sending.inFlight, anchor.at, now);
     return { rate: Math.max(minRatePerSecond, first), regainTarget: undefined };
   }
-  const from = state.episode.measuredFrom;
-  const measured = from === undefined ? recentAcceptRate(state, now) : acceptRate(state, from, now);
+  const from = state.episode.measuredFrom?.heldBack ?? NOTHING_HELD_BACK;
+  const measured = heldBackAcceptRate(state, from);
   const floor = decreaseFactor * pace.rate;
+  const rate = Math.max(minRatePerSecond, Math.min(pace.rate, Math.max(measured, floor)));
+  // A guess, not the server's figure: measured below the floor, or every held-back send since `from` was
+  // accepted (then only the pause that began the span, or the pace growing, made the reading lower).
+  const guess = measured < floor || acceptedAll(state, from);
   // Refused again at (about) the pace it had just regained: that pace was too high after all.
   const { regainTarget } = state.recovery;
   const confirmed = regainTarget !== undefined && pace.rate >= REGAINED * regainTarget;
   return {
-    rate: Math.max(minRatePerSecond, Math.min(pace.rate, Math.max(measured, floor))),
-    regainTarget: measured < floor && !confirmed ? pace.rate : undefined,
+    rate,
+    regainTarget: rate < REGAINED * pace.rate && guess && !confirmed ? pace.rate : undefined,
   };
 }

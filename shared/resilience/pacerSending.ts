@@ -42,10 +42,11 @@ export function estimateSendAt(
 
 /**
  * Commits one send at `now` (the caller checked `nextSendAt(…) <= now`); `waited` says the sender had to
- * queue for it, i.e. the pace (or a pause) was holding sends back.
+ * queue for it, i.e. the pace (or a pause) was holding sends back. A send that waited adds the time it
+ * waited for the pace to the held-back time (see {@link heldBackWaitMs}).
  */
 export function recordSend(state: PacerState, now: number, waited: boolean): PacerState {
-  const { pace, sending } = state;
+  const { pace, sending, heldBack } = state;
   const interval = pace.rate === undefined ? 0 : 1000 / pace.rate;
   return {
     ...state,
@@ -55,6 +56,22 @@ export function recordSend(state: PacerState, now: number, waited: boolean): Pac
       latestHeldBack: waited,
       inFlight: sending.inFlight + 1,
       granted: sending.granted + 1,
+      latestAt: now,
     },
+    heldBack: waited ? { ...heldBack, ms: heldBack.ms + heldBackWaitMs(state, now) } : heldBack,
   };
+}
+
+/**
+ * How long a send that waited, going at `now`, waited for the pace: the time since the previous send or the
+ * pause end, whichever is later, but at most one interval. A send held back by the pace goes at most one
+ * interval after the previous one (GCRA's next slot); a longer gap was a lull in demand, or a wait for
+ * something else (a pause, the fleet's), which says nothing about the server's rate. A tested pause is
+ * counted where it is set (`pacerRefusal.ts`). While unpaced nothing is counted: the window is no pace.
+ */
+function heldBackWaitMs(state: PacerState, now: number): number {
+  const { rate } = state.pace;
+  if (rate === undefined) return 0;
+  const since = Math.max(state.sending.latestAt, state.pause.until);
+  return Math.min(1000 / rate, Math.max(0, now - since));
 }

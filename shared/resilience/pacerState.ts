@@ -1,7 +1,8 @@
 /**
  * What the pacer knows about one bucket, grouped by concern: the pace and its GCRA schedule, the sends in
- * flight, the pause, the accepted answers it measures the server by, the congestion episode, recovery, and
- * the refusals seen. Plain readonly data; the pacer's functions return a new state and never change one.
+ * flight, the pause, the accepted answers, the time the pace held sends back (what a cut measures the server
+ * over), the congestion episode, recovery, and the refusals seen. Plain readonly data; the pacer's functions
+ * return a new state and never change one.
  */
 import type { PacerOptions } from './pacerOptions.js';
 
@@ -11,6 +12,7 @@ export interface PacerState {
   readonly sending: Sending;
   readonly pause: Pause;
   readonly accepts: Accepts;
+  readonly heldBack: HeldBack;
   readonly episode: Episode;
   readonly recovery: Recovery;
   readonly refusals: Refusals;
@@ -41,6 +43,8 @@ export interface Sending {
   readonly latestHeldBack: boolean;
   /** Sends granted, ever. */
   readonly granted: number;
+  /** When the latest send was granted (epoch ms); -Infinity before the first. */
+  readonly latestAt: number;
 }
 
 /** The pause the latest Retry-After asked for. */
@@ -67,13 +71,40 @@ export interface Accepts {
   readonly older: Anchor | undefined;
 }
 
+/**
+ * The time in which the pace held sends back, and the accepted answers that belong to it, both counted ever:
+ * what a cut measures the server's rate over (docs/pacing.md, "The measured accept rate"). A lull in demand
+ * (nobody waiting) and the pause of a 429 that did not test the pace are not in it: neither says anything
+ * about the server's rate, and counting them read as a lower limit (weakness 12).
+ */
+export interface HeldBack {
+  /**
+   * Milliseconds in which sends waited for the pace (at most one interval per send: longer, they waited for
+   * something else), plus the pauses of 429s that tested the pace (the server refills then, and the sends
+   * after the pause spend that refill).
+   */
+  readonly ms: number;
+  /** Accepted answers that came back while the latest send was held back. */
+  readonly accepted: number;
+  /** 429s that came back while the latest send was held back. */
+  readonly refused: number;
+}
+
+/** Where the next cut measures from: the counts at the start of the current episode (or a later point). */
+export interface EpisodeAnchor {
+  /** `accepts.count` there: nothing accepted since means the same count now. */
+  readonly accepted: number;
+  /** `heldBack` there: the measured accept rate is the held-back answers per held-back second since. */
+  readonly heldBack: HeldBack;
+}
+
 /** The congestion episode that set the current rate: the 429s that belong to it cut nothing more. */
 export interface Episode {
   /**
    * Where the next decrease measures the accept rate from: where the current episode began, or the end of a
    * later pause for a 429 that was not the bucket's; undefined before the first episode.
    */
-  readonly measuredFrom: Anchor | undefined;
+  readonly measuredFrom: EpisodeAnchor | undefined;
   /** A 429 before this time belongs to the current episode, whatever was accepted meanwhile. */
   readonly lastsAtLeastUntil: number;
 }
@@ -82,7 +113,10 @@ export interface Episode {
 export interface Recovery {
   /** Recovery has been credited (or deliberately not) for the time up to here. */
   readonly creditedUntil: number;
-  /** The pace the latest blind cut came from: recovery returns to it quickly (then probes slowly above it). */
+  /**
+   * The pace the latest guessed cut came from (a blind one, or one every held-back send was accepted through):
+   * recovery returns to it quickly (then probes slowly above it).
+   */
   readonly regainTarget: number | undefined;
 }
 
@@ -119,9 +153,11 @@ export function initialPacerState(options: PacerOptions, now: number): PacerStat
       window: options.slowStartWindow,
       latestHeldBack: false,
       granted: 0,
+      latestAt: Number.NEGATIVE_INFINITY,
     },
     pause: { until: 0, totalMs: 0 },
     accepts: { count: 0, recent: undefined, older: undefined },
+    heldBack: { ms: 0, accepted: 0, refused: 0 },
     episode: { measuredFrom: undefined, lastsAtLeastUntil: Number.NEGATIVE_INFINITY },
     recovery: { creditedUntil: now, regainTarget: undefined },
     refusals: { count: 0, latestReading: undefined },
