@@ -129,11 +129,12 @@ export function sampleBytes(name: string, size = 8192): Buffer {
   return sampleFor(name, size);
 }
 
-/** Uploads a small valid sample (right magic bytes, right content type) for each name. */
+/** Uploads a small valid sample (right magic bytes, right content type) for each name; `onUploaded` after each. */
 export async function uploadSamples(
   container: ContainerClient,
   names: readonly string[],
   concurrency = 32,
+  onUploaded: () => void = () => undefined,
 ): Promise<void> {
   await container.createIfNotExists();
   await pool(names, concurrency, async (name) => {
@@ -141,6 +142,7 @@ export async function uploadSamples(
     await container
       .getBlockBlobClient(name)
       .uploadData(bytes, { blobHTTPHeaders: { blobContentType: mimeFor(name) } });
+    onUploaded();
   });
 }
 

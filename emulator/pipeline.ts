@@ -62,12 +62,13 @@ async function handleApiRequest(
     return;
   }
   const label = routeLabel(match.id);
+  const bucket = ENDPOINTS[match.id].bucket;
   const plan = services.faults.plan(match.id);
   if (plan.latencyMs > 0) await sleep(plan.latencyMs, undefined, { ref: false });
   if (plan.fault) services.stats.fault(plan.fault.kind);
   if (plan.fault?.kind === 'resetBefore') {
     resetConnection(req);
-    services.stats.response(label, 'reset');
+    services.stats.response(label, 'reset', bucket);
     return;
   }
   const reply = await answer(services, () => runRoute(services, req, url, match.id, match.params, plan));
@@ -77,10 +78,10 @@ async function handleApiRequest(
       match.id === 'submissions.create' && reply.status === 201 ? submissionIdOf(reply) : undefined;
     if (created) services.stats.creationLost(created);
     resetConnection(req);
-    services.stats.response(label, 'reset');
+    services.stats.response(label, 'reset', bucket);
     return;
   }
-  services.stats.response(label, reply.status);
+  services.stats.response(label, reply.status, bucket);
   const created =
     match.id === 'submissions.create' && reply.status === 201 ? submissionIdOf(reply) : undefined;
   // The client may have gone (killed, or timed out) while we worked: for it the 201 is lost all the same.

@@ -21,14 +21,15 @@ import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './op
 import { handleRequest } from './pipeline.js';
 import { Processor } from './processing.js';
 import { RateLimiter } from './rateLimiter.js';
-import { StatsRecorder, type EmulatorStats } from './stats.js';
+import { StatsRecorder, type BucketCounters, type EmulatorStats } from './stats.js';
+import type { Bucket } from '../shared/mediamagic/buckets.js';
 import { AssetStorage } from './storage.js';
 import { SubmissionStore } from './submissions.js';
 import { DeliveryEngine, type WebhookEvent } from './webhookDelivery.js';
 import { SubscriptionStore } from './webhooks.js';
 
 export type { EmulatorOptions } from './options.js';
-export type { EmulatorStats } from './stats.js';
+export type { BucketCounters, EmulatorStats } from './stats.js';
 export type { EmulatorControls } from './controls.js';
 
 /** A running emulator. */
@@ -45,6 +46,8 @@ export interface EmulatorHandle {
   stop(): Promise<void>;
   /** A snapshot of the counters (same document as `GET /_emulator/stats`). */
   stats(): EmulatorStats;
+  /** Each rate-limit bucket's answers so far (cumulative; cheap to read every second, unlike `stats()`). */
+  bucketStats(): Record<Bucket, BucketCounters>;
   readonly controls: EmulatorControls;
 }
 
@@ -87,6 +90,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
     liveKey: live?.key,
     workspaceId: sandbox?.workspaceId,
     stats: () => services.stats.snapshot(),
+    bucketStats: () => services.stats.buckets(),
     controls: createControls(services),
     stop: () => (stopping ??= shutdown(server, sockets, services)),
   };

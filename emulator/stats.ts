@@ -3,7 +3,7 @@
  * all `submissionsByBlobPath`: the number of submissions *created* per blob path, which must be 1 for
  * every path to prove the client never duplicated a submission.
  */
-import type { Bucket } from '../shared/mediamagic/buckets.js';
+import { BUCKETS, type Bucket } from '../shared/mediamagic/buckets.js';
 import type { DeliveryCounters } from './webhookDelivery.js';
 
 /** Per-route counters. `byStatus` keys are status codes, or `reset` for a dropped connection. */
@@ -53,6 +53,21 @@ export interface EmulatorStats {
   readonly webhooks: DeliveryCounters & { readonly events: number; readonly sandboxEvents: number };
 }
 
+/**
+ * What one rate-limit bucket answered so far, every route of the bucket together (emulator/catalogue.ts):
+ * cumulative, so a caller sampling it every second gets per-second rates by difference.
+ */
+export interface BucketCounters {
+  /** Requests of the bucket's routes answered (a dropped connection counts as answered). */
+  readonly answered: number;
+  /** Answered with anything but 429: the share of the bucket's capacity the caller got to use. */
+  readonly accepted: number;
+  /** 429s from the bucket's token bucket (the configured limit). */
+  readonly refusedByLimit: number;
+  /** 429s injected by a fault rule on one of the bucket's routes (chaos, not the limit). */
+  readonly refusedByFault: number;
+}
+
 /** Live sources the snapshot reads from other components. */
 export interface StatsSources {
   readonly deliveries: () => DeliveryCounters;
@@ -66,6 +81,8 @@ interface Counters {
   routes: Record<string, RouteStats>;
   rateLimitedByBucket: Partial<Record<Bucket, number>>;
   rateLimitedInjected: number;
+  /** Answers per bucket, and how many of them were 429s (from the limiter or a fault alike). */
+  answeredByBucket: Partial<Record<Bucket, { answered: number; status429: number }>>;
   duplicates: number;
   faultsByKind: Record<string, number>;
   created: number;
@@ -86,6 +103,7 @@ const freshCounters = (): Counters => ({
   routes: {},
   rateLimitedByBucket: {},
   rateLimitedInjected: 0,
+  answeredByBucket: {},
   duplicates: 0,
   faultsByKind: {},
   created: 0,
@@ -109,14 +127,43 @@ export class StatsRecorder {
 
   constructor(private readonly sources: StatsSources) {}
 
-  /** One answered request (`status` is a code, or `reset` when the connection was dropped instead). */
-  response(route: string, status: number | 'reset'): void {
+  /**
+   * One answered request (`status` is a code, or `reset` when the connection was dropped instead), with
+   * the rate-limit bucket of its route when it matched one.
+   */
+  response(route: string, status: number | 'reset', bucket?: Bucket): void {
     const key = String(status);
     this.c.total++;
     increment(this.c.byStatus, key);
     const r = (this.c.routes[route] ??= { count: 0, byStatus: {} });
     r.count++;
     increment(r.byStatus, key);
+    if (bucket) {
+      const b = (this.c.answeredByBucket[bucket] ??= { answered: 0, status429: 0 });
+      b.answered++;
+      if (status === 429) b.status429++;
+    }
+  }
+
+  /**
+   * Every bucket's counters (zeros for a bucket nothing asked), cheap enough to read every second: unlike
+   * {@link snapshot}, it copies nothing that grows with the run.
+   */
+  buckets(): Record<Bucket, BucketCounters> {
+    const entries = BUCKETS.map((bucket): [Bucket, BucketCounters] => {
+      const { answered, status429 } = this.c.answeredByBucket[bucket] ?? { answered: 0, status429: 0 };
+      const refusedByLimit = this.c.rateLimitedByBucket[bucket] ?? 0;
+      return [
+        bucket,
+        {
+          answered,
+          accepted: answered - status429,
+          refusedByLimit,
+          refusedByFault: status429 - refusedByLimit,
+        },
+      ];
+    });
+    return Object.fromEntries(entries) as Record<Bucket, BucketCounters>;
   }
 
   /** A 429 from a token bucket. */

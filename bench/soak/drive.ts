@@ -1,7 +1,9 @@
 /**
  * Driving the soak: the chaos starts, the files are uploaded into the watched container, and the ledger is
- * followed until every file is terminal — while the host is killed (SIGKILL) and restarted twice, and the
- * soak plays the operator for files the app hands to a person (bench/soak/operator.ts).
+ * followed until every file is terminal — while a host process is killed (SIGKILL) and restarted twice (in
+ * the Flex shape, a member drawn from the seed: bench/soak/hostSupervisor.ts), the soak plays the operator
+ * for files the app hands to a person (bench/soak/operator.ts), and paced throughput per bucket is sampled
+ * every second (bench/soak/throughputSampler.ts).
  *
  * The drain gives up after `--drain-minutes`, or when no file has reached a terminal state for 4 minutes;
  * the verdict then names what is left.
@@ -14,7 +16,10 @@ import { startChaos } from './chaos.js';
 import type { PlannedFile } from './files.js';
 import { actAsOperator, type OperatorLink, type SoakOperator } from './operator.js';
 import type { SoakOptions } from './options.js';
-import type { HostSupervisor, SoakStack } from './stack.js';
+import type { HostSupervisor } from './hostSupervisor.js';
+import type { ThroughputSample } from './pacedThroughput.js';
+import type { SoakStack } from './stack.js';
+import { startThroughputSampler } from './throughputSampler.js';
 
 /**
  * Longer than any wait built into the app under the soak's settings (`hostEnv` in bench/soak/stack.ts): the
@@ -32,6 +37,8 @@ export interface Drain {
   readonly killsAt: string[];
   /** Every file the operator handled, linked or not. */
   readonly links: readonly OperatorLink[];
+  /** Once a second from the first upload to the end of the drain: the paced-throughput evidence. */
+  readonly throughput: readonly ThroughputSample[];
 }
 
 /**
@@ -46,14 +53,17 @@ export async function drive(
 ): Promise<Drain> {
   const names = files.map((file) => file.name);
   const chaos = startChaos(stack.emulator);
+  let uploaded = 0;
+  const sampler = startThroughputSampler(stack.emulator, stack.ledger, () => uploaded);
   try {
     const startedAt = Date.now();
-    await uploadSamples(stack.source, names, 16);
+    await uploadSamples(stack.source, names, 16, () => uploaded++);
     progress('soak', `${files.length} files uploaded in ${secs(Date.now() - startedAt)}`);
     const operator: SoakOperator = { appRoot: options.appRoot, env: stack.hostEnv, links: new Map() };
     const drain = await followUntilDrained(stack, host, files.length, startedAt, options.drainMs, operator);
-    return { ...drain, links: [...operator.links.values()] };
+    return { ...drain, links: [...operator.links.values()], throughput: sampler.stop() };
   } finally {
+    sampler.stop();
     chaos.stop();
   }
 }
@@ -66,7 +76,7 @@ async function followUntilDrained(
   startedAt: number,
   drainMs: number,
   operator: SoakOperator,
-): Promise<Omit<Drain, 'links'>> {
+): Promise<Omit<Drain, 'links' | 'throughput'>> {
   const killsAt: string[] = [];
   const apiRate = apiRateMeter(stack);
   let lastKillAt = startedAt;
@@ -109,8 +119,9 @@ async function followUntilDrained(
 
     if (killIsDue(host.kills, Date.now() - lastKillAt, created, terminal, total)) {
       const why = `${created} submissions created, ${terminal}/${total} terminal`;
-      await host.killAndRestart(why);
-      killsAt.push(`${secs(Date.now() - startedAt, 0)} (${why})`);
+      const at = secs(Date.now() - startedAt, 0);
+      const killed = await host.killAndRestart(why);
+      killsAt.push(`${at} (${host.members.length > 1 ? `${killed}, ` : ''}${why})`);
       lastKillAt = Date.now();
     }
     await sleep(1000);

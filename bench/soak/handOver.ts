@@ -29,7 +29,10 @@ export interface HandOverEvidence {
   };
 }
 
-/** One host process's life (ms since the epoch); `killedAt` only when the soak SIGKILLed it. */
+/**
+ * One host process's life (ms since the epoch); `killedAt` only when the soak SIGKILLed it. Only processes
+ * that can create submissions (not a fleet's HTTP process) are passed to {@link judgeHandOver}.
+ */
 export interface HostLife {
   readonly startedAt: number;
   readonly killedAt?: number;
@@ -63,23 +66,35 @@ export function judgeHandOver(
   if (evidence.answeredAt === undefined)
     return { needed: false, why: 'MediaMagic has no record of answering or losing its creation' };
   const answeredAt = evidence.answeredAt;
-  // The host that held the 201: the one alive when it was handed over (one host runs at a time).
-  const holder = hosts.find((h) => h.startedAt <= answeredAt && answeredAt <= (h.exitedAt ?? Infinity));
-  if (holder?.killedAt !== undefined) {
-    const heldMs = holder.killedAt - answeredAt;
-    if (heldMs <= ledgerWriteMs)
-      return {
-        needed: true,
-        why:
-          `creation response reached a host SIGKILLed ${heldMs} ms later, within the ${ledgerWriteMs} ms ` +
-          `a 201 may take to reach the ledger; ${webhooks}`,
-      };
+  // The hosts that may have held the 201: every one alive when it was handed over. A single host has one;
+  // in the Flex shape several run at once and the emulator cannot tell which of them asked, so the 201
+  // counts as lost when any of them was killed before it could have written it (kills are seconds apart,
+  // so a kill of another process landing in that window is rare, and then forgiven rather than blamed).
+  const holders = hosts.filter((h) => h.startedAt <= answeredAt && answeredAt <= (h.exitedAt ?? Infinity));
+  const killed = holders
+    .filter((h) => h.killedAt !== undefined)
+    .map((h) => (h.killedAt as number) - answeredAt)
+    .sort((a, b) => a - b);
+  const heldMs = killed[0];
+  if (heldMs !== undefined && heldMs <= ledgerWriteMs)
+    return {
+      needed: true,
+      why:
+        `creation response reached a host SIGKILLed ${heldMs} ms later, within the ${ledgerWriteMs} ms ` +
+        `a 201 may take to reach the ledger; ${webhooks}`,
+    };
+  if (heldMs !== undefined && holders.length === 1)
     return {
       needed: false,
       why: `its creation response was not lost: the host held it ${heldMs} ms before it was killed (a ledger write takes ≤ ${ledgerWriteMs} ms)`,
     };
-  }
-  return { needed: false, why: 'its creation response was not lost: the host that got it was not killed' };
+  return {
+    needed: false,
+    why:
+      holders.length > 1
+        ? `its creation response was not lost: none of the ${holders.length} hosts running then was killed within ${ledgerWriteMs} ms of it`
+        : 'its creation response was not lost: the host that got it was not killed',
+  };
 }
 
 /**

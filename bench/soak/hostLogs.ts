@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { HostRun } from './stack.js';
+import type { HostRun } from './hostSupervisor.js';
 
 /** Runs that ended other than by our SIGKILL or a clean exit. */
 export function crashes(runs: readonly HostRun[]): string[] {

@@ -3,6 +3,7 @@
  * logged and handled, and how it was run — printed, and written into docs/benchmarks.md (`soak-quick` or
  * `soak-full`) unless `--no-write`.
  */
+import type { RateLimits } from '../../emulator/rateLimiter.js';
 import type { EmulatorStats } from '../../emulator/stats.js';
 import {
   figure,
@@ -18,7 +19,8 @@ import {
 } from '../report.js';
 import { describeCounts, type Drain } from './drive.js';
 import type { PlannedFile } from './files.js';
-import type { SoakOptions } from './options.js';
+import { FULL_SOAK_INSTANCES, type SoakOptions } from './options.js';
+import { BACKLOG_THRESHOLD, pacedThroughput, type PacedThroughput } from './pacedThroughput.js';
 import type { Findings } from './verify.js';
 
 /** Everything the table is made of. */
@@ -29,6 +31,8 @@ export interface SoakRun {
   readonly findings: Findings;
   /** The emulator's counters, read as the report is made. */
   readonly stats: EmulatorStats;
+  /** The emulator's rate limits (the real ones, under the chaos's bursts). */
+  readonly limits: RateLimits;
   /** Host processes killed (SIGKILL) and restarted. */
   readonly kills: number;
 }
@@ -44,13 +48,65 @@ export function reportSoak(run: SoakRun): void {
 
 function soakSection(run: SoakRun): BenchSection {
   const { options } = run;
+  const shape = shapeSuffix(options);
   return {
-    id: options.quick ? 'soak-quick' : 'soak-full',
-    title: options.quick ? 'Chaos soak (--quick)' : 'Chaos soak',
+    id: `${options.quick ? 'soak-quick' : 'soak-full'}${shape.id}`,
+    title: `${options.quick ? 'Chaos soak (--quick)' : 'Chaos soak'}${shape.title}`,
     mode: options.quick ? 'quick' : 'full',
-    comparison: { sides: ['Measured'], rows: checkRows(run) },
+    comparison: { sides: ['Measured'], rows: [...checkRows(run), ...throughputRows(run)] },
     breakdowns: [chaosTable(run), loggedTable(run.findings)],
-    notes: notes(options.seed),
+    notes: notes(options),
+  };
+}
+
+/**
+ * Where a run that is not its mode's default shape writes its section, so a baseline (`--no-fleet`) or a
+ * single-host full run never overwrites the default's figures: `-single`, `-flex5`, `-flex3-no-fleet`.
+ */
+function shapeSuffix({ quick, instances, fleet }: SoakOptions): { id: string; title: string } {
+  const isDefault = quick ? instances === 1 : instances === FULL_SOAK_INSTANCES && fleet;
+  if (isDefault) return { id: '', title: '' };
+  if (instances === 1) return { id: '-single', title: ', single host' };
+  return {
+    id: `-flex${instances}${fleet ? '' : '-no-fleet'}`,
+    title: `, ${instances} queue instances${fleet ? '' : ' without fleet news and pacing'}`,
+  };
+}
+
+/**
+ * One row per paced bucket: accepted answers per second while backlogged, as a share of its limit
+ * (bench/soak/pacedThroughput.ts has the definition). Reported, never a violation: the exit code does not
+ * depend on it in either mode.
+ */
+function throughputRows({ drain, limits }: SoakRun): MetricRow[] {
+  const writes = limits.submission_write?.ratePerSecond;
+  return pacedThroughput(drain.throughput, limits).map((figure): MetricRow => {
+    const backlog =
+      figure.bucket === 'submission_read' ? 'records due for a follow-up' : 'files waiting to be submitted';
+    // Each file is uploaded and then submitted in one invocation, so, sustained, uploads cannot outrun the
+    // submission_write limit: said beside the figure rather than folded into it.
+    const ceiling =
+      figure.bucket === 'upload' && writes !== undefined && writes < figure.limit
+        ? ` (at most about ${num(writes / figure.limit, 2)} here: one upload per submission, submission_write ${num(writes)}/s)`
+        : '';
+    return {
+      metric: `paced throughput while backlogged (≥ ${BACKLOG_THRESHOLD} ${backlog}): ${figure.bucket}, accepted ÷ limit ${num(figure.limit)}/s${ceiling}`,
+      target: { text: '≥ 0.85', met: (v) => v >= 0.85 },
+      figures: [throughputFigure(figure)],
+      judged: [figure.share !== undefined],
+    };
+  });
+}
+
+/** `0.91 (18.2/s over 84 s; 30 s left out: chaos 429s)`. */
+function throughputFigure(figure: PacedThroughput): { value: number; text: string } {
+  const excluded =
+    figure.excludedSeconds > 0 ? `; ${secs(figure.excludedSeconds * 1000, 0)} left out: chaos 429s` : '';
+  if (figure.share === undefined) return { value: 0, text: `no backlogged second${excluded}` };
+  const rate = figure.accepted / figure.seconds;
+  return {
+    value: figure.share,
+    text: `${num(figure.share, 2)} (${num(rate, 1)}/s over ${secs(figure.seconds * 1000, 0)}${excluded})`,
   };
 }
 
@@ -163,8 +219,16 @@ function loggedTable(findings: Findings): PlainTable {
 }
 
 /** How the run was set up and what its checks were. */
-function notes(seed: number): string[] {
+function notes({ seed, instances, fleet }: SoakOptions): string[] {
+  const shape =
+    instances === 1
+      ? 'Host: one dev host process driving every function.'
+      : `Host in the Flex Consumption shape: ${instances} dev-host processes with \`--only queue\`, one with ` +
+        '`--only timers`, one with `--only http` (the webhook receiver); each kill SIGKILLs one of them, drawn ' +
+        `from the seed (a queue process 60 % of the time, else the timers or the HTTP process), and restarts it; ` +
+        `FLEET_NEWS and FLEET_PACING ${fleet ? 'true' : 'false (`--no-fleet`, the baseline)'} in every process.`;
   return [
+    shape,
     `Seed ${seed} (\`--seed ${seed}\` replays the same file mix and fault draws; timing still varies). ` +
       'Host settings: POLL_SCHEDULE every 2 s, INVOCATION_BUDGET_SECONDS 10, POLL_BUDGET_SECONDS 20, ' +
       'POLL_CONCURRENCY 16, RECONCILE_DELAY_SECONDS 15, STUCK_AFTER_MINUTES 2, SWEEP_SCHEDULE every 15 s, ' +
@@ -181,5 +245,11 @@ function notes(seed: number): string[] {
       'must be dead-lettered with UnprocessableMediaError and have a failure report; every terminal record ' +
       'has exactly one submission for its blob path; host output is scanned for unhandled rejections, ' +
       'uncaught exceptions and stack traces, and every host exit must be ours (SIGKILL) or clean.',
+    `Paced throughput while backlogged (reported, not a check): MediaMagic's answers other than 429 per ` +
+      'rate-limit bucket, sampled every second, over the seconds in which at least ' +
+      `${BACKLOG_THRESHOLD} files were waiting to be submitted (upload, submission_write) or ` +
+      `${BACKLOG_THRESHOLD} records were due for a follow-up (submission_read) at both ends, leaving out ` +
+      'the seconds in which the chaos itself answered that bucket 429 and the second after (its Retry-After), ' +
+      "divided by the bucket's limit; bench/soak/pacedThroughput.ts.",
   ];
 }

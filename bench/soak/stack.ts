@@ -3,9 +3,9 @@
  * - Azurite (in memory) — storage for the app and for the emulator;
  * - the MediaMagic emulator, in this process, with real rate limits (its faults are bench/soak/chaos.ts);
  * - the local event bridge (scripts/devHost/eventBridge.ts), playing Event Grid;
- * - the function host as its own process (`dist/scripts/devHost/main.js`): the three real functions, driven
- *   by queue, timer (every 2 s) and HTTP (webhooks), with short invocation budgets — started, killed and
- *   restarted by {@link HostSupervisor}, each run's output kept in files for the verdict to scan.
+ * - the settings of the function host's processes (started, killed and restarted by bench/soak/
+ *   hostSupervisor.ts): the three real functions, driven by queue, timer (every 2 s) and HTTP (webhooks), with
+ *   short invocation budgets, and the port the webhook subscription points at.
  *
  * The shared process helpers the soak needs (Azurite's launcher, a child's stop, a free port) are used here
  * and nowhere else in the soak, so moving them is one edit. (The operator's CLI run is its own spawn, in
@@ -13,19 +13,16 @@
  */
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import path from 'node:path';
 import { startEmulator, type EmulatorHandle } from '../../emulator/server.js';
 import { EmulatorClient } from '../../emulator/testkit.js';
 import { startEventBridge, type EventBridge, type EventRoute } from '../../scripts/devHost/eventBridge.js';
 import type { AzuriteInstance } from '../../devkit/azurite.js';
 import { freePort } from '../../devkit/freePort.js';
-import { stopChild } from '../../devkit/stopChild.js';
 import { systemClock } from '../../shared/clock.js';
 import { PoisonRecords } from '../../shared/poison/poisonRecords.js';
 import { BlobLedger } from '../../shared/ledger/blobLedger.js';
 import { appEnv, progress, sleep, startBenchAzurite } from '../stack.js';
+import type { HostSupervisor } from './hostSupervisor.js';
 
 /** The app's containers and queue (the settings' defaults). */
 const SOURCE = 'uploads';
@@ -56,8 +53,15 @@ export interface SoakStack {
   killNow(): void;
 }
 
-/** Azurite, the emulator (no faults yet), the webhook subscription, the event bridge. */
-export async function startStack(seed: number, route: (blobName: string) => EventRoute): Promise<SoakStack> {
+/**
+ * Azurite, the emulator (no faults yet), the webhook subscription, the event bridge. `fleet` turns on
+ * `FLEET_NEWS` and `FLEET_PACING` in the host's settings (the soak's Flex shape, bench/soak/options.ts).
+ */
+export async function startStack(
+  seed: number,
+  route: (blobName: string) => EventRoute,
+  fleet = false,
+): Promise<SoakStack> {
   const azurite = await startBenchAzurite();
   const emulatorErrors: string[] = [];
   const emulator = await startEmulator({
@@ -126,6 +130,9 @@ export async function startStack(seed: number, route: (blobName: string) => Even
         SWEEP_SCHEDULE: '*/15 * * * * *',
         SWEEP_GRACE_MINUTES: '1',
         SWEEP_BUDGET_SECONDS: '20',
+        // The processes of a fleet share 429 pauses and breaker openings, and the pace itself, through blobs
+        // under fleet/ in the ledger container (a setting the app does not know yet is ignored).
+        ...(fleet ? { FLEET_NEWS: 'true', FLEET_PACING: 'true' } : {}),
       },
     ),
     async stop() {
@@ -160,102 +167,4 @@ export function stopOnInterrupt(stack: SoakStack, host: HostSupervisor): void {
   };
   process.once('SIGINT', () => interrupt('SIGINT'));
   process.once('SIGTERM', () => interrupt('SIGTERM'));
-}
-
-// ---------------------------------------------------------------------------------------------------
-// The function host process: started, killed, restarted; its output kept
-
-/** One run of the host process. */
-export interface HostRun {
-  readonly child: ChildProcess;
-  /** Files its stdout and stderr went to. */
-  readonly out: string;
-  readonly err: string;
-  /** Set when we killed it on purpose. */
-  killedByUs: boolean;
-  /** When it was spawned, and when we sent SIGKILL (ms since the epoch): the verdict's evidence of a kill. */
-  readonly startedAt: number;
-  killedAt?: number;
-  /** How it ended, and when the exit was seen. */
-  exit?: { code: number | null; signal: NodeJS.Signals | null; at: number };
-}
-
-/** Starts, kills and restarts `node dist/scripts/devHost/main.js`, keeping each run's output in files. */
-export class HostSupervisor {
-  /** Every host process so far, the current one last. */
-  readonly runs: HostRun[] = [];
-  /** How many times {@link killAndRestart} killed a host. */
-  kills = 0;
-
-  constructor(
-    private readonly env: Record<string, string>,
-    private readonly port: number,
-    private readonly logDir: string,
-    private readonly appRoot: string,
-  ) {}
-
-  /** Spawns a host and resolves once it printed DEV_HOST_READY. */
-  async start(): Promise<void> {
-    const n = this.runs.length + 1;
-    const out = path.join(this.logDir, `host-${n}.out.log`);
-    const err = path.join(this.logDir, `host-${n}.err.log`);
-    const startedAt = Date.now();
-    const child = spawn(
-      process.execPath,
-      [path.join(this.appRoot, 'dist/scripts/devHost/main.js'), '--port', String(this.port)],
-      {
-        cwd: this.appRoot,
-        env: { PATH: process.env.PATH ?? '', ...this.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const run: HostRun = { child, out, err, killedByUs: false, startedAt };
-    this.runs.push(run);
-    const outFile: WriteStream = createWriteStream(out);
-    const errFile: WriteStream = createWriteStream(err);
-    child.stdout?.pipe(outFile);
-    child.stderr?.pipe(errFile);
-    child.once('exit', (code, signal) => (run.exit = { code, signal, at: Date.now() }));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the host did not start within 60 s')), 60_000);
-      child.stdout?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('DEV_HOST_READY')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once('exit', () => {
-        clearTimeout(timer);
-        reject(new Error(`the host exited before it was ready; see ${err}`));
-      });
-    });
-    progress('soak', `host #${n} ready (pid ${child.pid ?? '?'})`);
-  }
-
-  /** SIGKILL — no shutdown hooks, in-flight invocations die mid-step — then a fresh host. */
-  async killAndRestart(why: string): Promise<void> {
-    const run = this.runs.at(-1);
-    if (!run || run.exit) return;
-    run.killedByUs = true;
-    run.killedAt = Date.now();
-    const exited = new Promise<void>((resolve) => run.child.once('exit', () => resolve()));
-    run.child.kill('SIGKILL');
-    await exited;
-    this.kills++;
-    progress('soak', `host #${this.runs.length} killed (SIGKILL): ${why}`);
-    await sleep(1000);
-    await this.start();
-  }
-
-  /** SIGKILL to the current host, no waiting (interrupt handling). */
-  killNow(): void {
-    const run = this.runs.at(-1);
-    if (run && !run.exit) run.child.kill('SIGKILL');
-  }
-
-  /** Graceful stop of the current host (SIGTERM, as at the end of a deployment slot). */
-  async stop(): Promise<void> {
-    const run = this.runs.at(-1);
-    if (run && !run.exit) await stopChild(run.child, 15_000);
-  }
 }

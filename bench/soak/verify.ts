@@ -16,7 +16,8 @@ import type { PlannedFile } from './files.js';
 import { judgeHandOver, ledgerWriteAllowance, type HandOverVerdict, type HostLife } from './handOver.js';
 import { crashes, loggedProblems, unhandledErrors } from './hostLogs.js';
 import type { OperatorLink } from './operator.js';
-import type { HostRun, SoakStack } from './stack.js';
+import type { HostRun } from './hostSupervisor.js';
+import type { SoakStack } from './stack.js';
 
 /** Records described in full when the check fails; the rest are summarised by state and last reason. */
 const DETAILED_RECORDS = 20;
@@ -284,11 +285,14 @@ function judgeHandOvers(
   records: ReadonlyMap<string, LedgerRecord>,
   stats: EmulatorStats,
 ): HandOver[] {
-  const hosts: HostLife[] = hostRuns.map((run) => ({
-    startedAt: run.startedAt,
-    ...(run.killedAt !== undefined ? { killedAt: run.killedAt } : {}),
-    ...(run.exit ? { exitedAt: run.exit.at } : {}),
-  }));
+  // The HTTP process of a fleet never creates a submission, so no 201 can have been handed to it.
+  const hosts: HostLife[] = hostRuns
+    .filter((run) => run.role !== 'http')
+    .map((run) => ({
+      startedAt: run.startedAt,
+      ...(run.killedAt !== undefined ? { killedAt: run.killedAt } : {}),
+      ...(run.exit ? { exitedAt: run.exit.at } : {}),
+    }));
   const ledgerWriteMs = ledgerWriteAllowance(ledgerWriteDelays(records, stats.creationsAnsweredAt));
   return links.map((link) => ({
     ...link,

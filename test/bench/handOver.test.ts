@@ -81,6 +81,34 @@ describe('judgeHandOver (was the soak operator\u2019s `link` needed?)', () => {
   });
 });
 
+describe('judgeHandOver in the Flex shape (several hosts running at once)', () => {
+  /** Two queue processes and the timers: queue-1 killed at 30 s and restarted; the others never killed. */
+  const fleet: HostLife[] = [
+    { startedAt: T0, killedAt: T0 + 30_000, exitedAt: T0 + 30_010 },
+    { startedAt: T0 + 31_000 },
+    { startedAt: T0 },
+    { startedAt: T0 },
+  ];
+
+  it('accepts a 201 answered while one of the running hosts was killed right after', () => {
+    // Any of three processes may have held it; one of them died 200 ms later, before a ledger write.
+    const verdict = judgeHandOver(answered(T0 + 29_800), fleet, LEDGER_WRITE_MS);
+    expect(verdict).toEqual({
+      needed: true,
+      why: expect.stringMatching(/SIGKILLed 200 ms later/) as unknown,
+    });
+  });
+
+  it('flags a 201 answered while no running host was killed within the allowance', () => {
+    const verdict = judgeHandOver(answered(T0 + 20_000), fleet, LEDGER_WRITE_MS);
+    expect(verdict).toEqual({
+      needed: false,
+      why: expect.stringMatching(/none of the 3 hosts running then was killed within 1500 ms/) as unknown,
+    });
+    expect(judgeHandOver(answered(T0 + 60_000), fleet, LEDGER_WRITE_MS).needed).toBe(false);
+  });
+});
+
 describe('ledgerWriteAllowance', () => {
   it('is the slowest 201 → ledger delay the run showed', () => {
     expect(ledgerWriteAllowance([120, 2_400, 800])).toBe(2_400);
