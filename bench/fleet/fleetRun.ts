@@ -136,7 +136,7 @@ export async function runFleetOnce(options: FleetRunOptions): Promise<FleetRunRe
       systemClock,
     );
     const churn: ChurnEvent[] = [];
-    const inFlight: Promise<unknown>[] = [];
+    const inFlight = new ChurnInFlight();
     let next = plan.initial + 1;
     let step = 0;
     let killWaitSince: number | undefined;
@@ -195,7 +195,7 @@ export async function runFleetOnce(options: FleetRunOptions): Promise<FleetRunRe
       await sleep(submitted === options.files ? 1_000 : 250);
     }
     const wallMs = Date.now() - started;
-    await Promise.all(inFlight);
+    await inFlight.settled();
     await hosts.stopAll();
     const waiting = await waitingRecords(ledger);
 
@@ -240,12 +240,12 @@ function carryOut(
   hosts: HostProcesses,
   next: number,
   killWaitSince: number | undefined,
-  inFlight: Promise<unknown>[],
+  inFlight: ChurnInFlight,
 ): Omit<ChurnEvent, 'submittedShare'> | undefined {
   const at = Date.now();
   if (action === 'join') {
     const label = `queue-${next}`;
-    inFlight.push(hosts.start(label, 'queue'));
+    inFlight.add(hosts.start(label, 'queue'));
     return { action, label, at };
   }
   const live = hosts.liveQueue();
@@ -253,7 +253,7 @@ function carryOut(
     // The longest-running one, as a scale-in would pick any; deterministic here.
     const label = live[0]?.label;
     if (label === undefined) return undefined;
-    inFlight.push(hosts.leave(label));
+    inFlight.add(hosts.leave(label));
     return { action, label, at };
   }
   const picked =
@@ -262,6 +262,29 @@ function carryOut(
       ? [...live].sort((a, b) => b.completions.length - a.completions.length)[0]?.label
       : undefined);
   if (picked === undefined) return undefined;
-  inFlight.push(hosts.kill(picked));
+  inFlight.add(hosts.kill(picked));
   return { action, label: picked, at };
+}
+
+/**
+ * Churn actions under way while the watch goes on. A failure (a joining process that exits before it is
+ * ready) is held, not left unhandled, and thrown once the run waits for them all.
+ */
+class ChurnInFlight {
+  readonly #all: Promise<void>[] = [];
+  readonly #errors: unknown[] = [];
+
+  add(action: Promise<unknown>): void {
+    this.#all.push(
+      action.then(
+        () => undefined,
+        (error: unknown) => void this.#errors.push(error),
+      ),
+    );
+  }
+
+  async settled(): Promise<void> {
+    await Promise.all(this.#all);
+    if (this.#errors.length > 0) throw this.#errors[0];
+  }
 }
