@@ -2,11 +2,11 @@
  * `npm run bench`: runs the four benchmarks one after another, prints each table as it completes and
  * writes it into docs/benchmarks.md (machine, Node version and date included).
  *
- * Usage: node dist/bench/run.js [--quick] [--only cold-start,economy,memory,goodput,pacer-tuning] [--no-write]
+ * Usage: node dist/bench/run.js [--quick] [--only cold-start,economy,memory,goodput,pacer-tuning,fleet] [--no-write]
  * - `--quick`: smaller inputs (300 blobs instead of 2,000, a 256 MiB blob instead of 1 GiB, …), minutes
  *   instead of a quarter of an hour; the tables say `--quick run`.
- * - `--only`: a comma-separated subset. `pacer-tuning` (evidence for the pacer's defaults) runs only when
- *   named here.
+ * - `--only`: a comma-separated subset. `pacer-tuning` (evidence for the pacer's defaults) and `fleet` (many
+ *   app processes on one API key, about half an hour in full) run only when named here.
  * - `--no-write`: print only; leave docs/benchmarks.md alone.
  *
  * Needs `npm run build` first (the children run compiled files). Exits non-zero when a benchmark fails to
@@ -15,6 +15,7 @@
 import { parseArgs } from 'node:util';
 import { FULL_COLD_START, QUICK_COLD_START, runColdStart } from './coldStart.js';
 import { FULL_ECONOMY, QUICK_ECONOMY, runEconomy } from './economy.js';
+import { FULL_FLEET, QUICK_FLEET, runFleet } from './fleet.js';
 import { FULL_GOODPUT, QUICK_GOODPUT, runGoodput } from './goodput.js';
 import { FULL_MEMORY, QUICK_MEMORY, runMemory } from './memory.js';
 import { runPacerTuning } from './pacerTuning.js';
@@ -32,6 +33,7 @@ const BENCHMARKS: Readonly<Record<string, (quick: boolean) => Promise<BenchSecti
 const EXTRAS: Readonly<Record<string, (quick: boolean) => Promise<BenchSection>>> = {
   'pacer-tuning': (quick) =>
     runPacerTuning({ ...(quick ? QUICK_GOODPUT : FULL_GOODPUT), files: quick ? 300 : 1000 }),
+  fleet: (quick) => runFleet(quick ? QUICK_FLEET : FULL_FLEET),
 };
 
 async function main(): Promise<void> {
