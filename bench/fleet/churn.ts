@@ -26,7 +26,9 @@ export interface ChurnPlan {
 
 /**
  * Size 1: one process, no churn. Size ≥ 3: N − 1 at first, the N-th joins at 25 % submitted, one leaves
- * (SIGTERM) at 50 %, another is SIGKILLed at 60 % while it is sending.
+ * (SIGTERM) at 50 % and a new one joins at 55 %, another is SIGKILLed at 60 % while it is sending. The
+ * fleet never drops below N − 1, so the survivors of the kill (N − 1 of them) can use its share: the
+ * benchmark measures whether they take it, not whether one process alone could carry the whole rate.
  */
 export function churnPlan(size: number): ChurnPlan {
   if (size < 3) return { initial: size, steps: [] };
@@ -35,6 +37,7 @@ export function churnPlan(size: number): ChurnPlan {
     steps: [
       { atShare: 0.25, action: 'join' },
       { atShare: 0.5, action: 'leave' },
+      { atShare: 0.55, action: 'join' },
       { atShare: 0.6, action: 'kill' },
     ],
   };

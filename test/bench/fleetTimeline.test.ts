@@ -74,12 +74,13 @@ describe('submitted files', () => {
 });
 
 describe('churn', () => {
-  it('starts one short and joins, leaves and kills for sizes of three and more; none for one', () => {
+  it('starts one short, joins, leaves, joins again and kills for sizes of three and more; none for one', () => {
     expect(churnPlan(1)).toEqual({ initial: 1, steps: [] });
     expect(churnPlan(8).initial).toBe(7);
     expect(churnPlan(3).steps.map((s) => [s.atShare, s.action])).toEqual([
       [0.25, 'join'],
       [0.5, 'leave'],
+      [0.55, 'join'],
       [0.6, 'kill'],
     ]);
   });
