@@ -73,7 +73,7 @@ export interface Accepts {
 
 /**
  * The time in which the pace held sends back, and the accepted answers that belong to it, both counted ever:
- * what a cut measures the server's rate over (docs/pacing.md, "The measured accept rate"). A lull in demand
+ * what a cut measures the server's rate over (docs/pacing.md, "A 429"). A lull in demand
  * (nobody waiting) and the pause of a 429 that did not test the pace are not in it: neither says anything
  * about the server's rate, and counting them read as a lower limit (weakness 12).
  */

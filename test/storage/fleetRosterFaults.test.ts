@@ -1,6 +1,6 @@
 /**
- * Fleet pacing when the storage behind the roster misbehaves (docs/pacing.md, "Fleet pacing", "When storage
- * fails"): throttled (503 ServerBusy, after the SDK's own retries) or hung (no answer until the request's
+ * Fleet pacing when the storage behind the roster misbehaves (docs/pacing.md, "Fleet pacing", on storage
+ * failing): throttled (503 ServerBusy, after the SDK's own retries) or hung (no answer until the request's
  * bound). Over a real Azurite behind a proxy that fails only the roster's requests: the process keeps its
  * last share, logs once, never waits on coordination to send, and says when the roster is back.
  */
