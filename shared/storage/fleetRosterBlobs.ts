@@ -139,10 +139,12 @@ export class BlobFleetShares implements FleetShares {
   /**
    * Leaves the fleet: deletes this process's blob so the others take its share at their next heartbeat
    * rather than after the lease. Best effort — a process that cannot delete it is dropped after the lease.
+   * A process that never sent has no blob, and makes no call (a CLI command that builds the app's deps).
    */
   async close(): Promise<void> {
     this.#closed = true;
     await this.settled();
+    if (this.#stats.heartbeats === 0) return;
     try {
       await this.#container.getBlobClient(this.#blobName()).deleteIfExists({
         abortSignal: AbortSignal.timeout(this.#options.timeoutMs),
