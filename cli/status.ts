@@ -8,10 +8,13 @@ import type { AppDeps } from '../shared/app/appDeps.js';
 import { ledgerKey } from '../shared/ledger/ledgerKey.js';
 import { silentLogger } from '../shared/logger.js';
 import { poisonQueueDepth } from '../shared/poison/poisonQueue.js';
+import { readFleetRoster } from '../shared/storage/fleetRoster.js';
+import { DEFAULT_FLEET_SHARES_OPTIONS } from '../shared/storage/fleetRosterBlobs.js';
 import { resultPath } from '../shared/storage/resultsStore.js';
 import { parseOrUsage } from './lib/args.js';
 import { withAppDeps } from './lib/app.js';
 import { EXIT } from './lib/exitCodes.js';
+import { buildFleetSection, type FleetSection } from './lib/fleetView.js';
 import { CliFailure } from './lib/failure.js';
 import type { Command } from './lib/io.js';
 import { recordView, type RecordView } from './lib/recordView.js';
@@ -33,8 +36,9 @@ export const STATUS_USAGE = `Usage: mediamagic-autosubmit status [--blob <name>]
 
 Without --blob: the number of ledger records in each state (every state, zero included), every failure
 (rejected, dead-lettered, blocked, stuck) with its reason and what to do, the records due for the
-timer's next run, and the BlobCreated trigger's poison queue: how many messages wait in it and every
-message the drain recorded (its blob, when, and what became of it).
+timer's next run, the BlobCreated trigger's poison queue: how many messages wait in it and every
+message the drain recorded (its blob, when, and what became of it), the polling timer's last run, and
+the fleet: the processes sharing the API key's rate now and each one's share per bucket.
 With --blob: one source blob's record — state, generation, submission, assets, due time, every state
 change with its reason, and where its results are in the results container.
 
@@ -101,10 +105,11 @@ export const runStatus: Command = (args, io) =>
 
 /** Reads every record (one read each: the status view must be the truth, not the tag index). */
 async function readStatusReport(deps: AppDeps): Promise<StatusReport> {
-  const [records, poison, timer] = await Promise.all([
+  const [records, poison, timer, fleet] = await Promise.all([
     readSourceRecords(deps),
     readPoisonSection(deps),
     deps.lastPollRun.read(),
+    readFleetSection(deps),
   ]);
   return buildStatusReport(
     records,
@@ -116,7 +121,28 @@ async function readStatusReport(deps: AppDeps): Promise<StatusReport> {
     },
     poison,
     timer ?? null,
+    fleet,
   );
+}
+
+/** The bound on reading the roster: a hung listing must not hold the rest of the report. */
+const FLEET_READ_TIMEOUT_MS = 10_000;
+
+/**
+ * Fleet pacing's roster, read the way every process reads it (one listing); a roster that cannot be read
+ * is shown as unavailable, never a failed status.
+ */
+async function readFleetSection(deps: AppDeps): Promise<FleetSection> {
+  const { leaseMs } = DEFAULT_FLEET_SHARES_OPTIONS;
+  const settings = { pacing: deps.config.fleetPacing, news: deps.config.fleetNews };
+  const signal = AbortSignal.timeout(FLEET_READ_TIMEOUT_MS);
+  const container = deps.blobService.getContainerClient(deps.config.ledgerContainer);
+  const read = await readFleetRoster(container, { leaseMs, signal }).catch((error: unknown) => ({
+    error: signal.aborted
+      ? `no answer within ${FLEET_READ_TIMEOUT_MS / 1000} s`
+      : ((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''),
+  }));
+  return buildFleetSection(settings, leaseMs, read);
 }
 
 /** What waits in the trigger's poison queue, and what the drain recorded about the messages it took. */

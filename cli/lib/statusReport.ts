@@ -8,6 +8,7 @@ import type { LastPollRun } from '../../shared/ledger/lastPollRun.js';
 import type { LedgerFailure, LedgerRecord } from '../../shared/ledger/record.js';
 import { isTerminal, LEDGER_STATES, type LedgerState } from '../../shared/ledger/states.js';
 import type { PoisonOutcome, PoisonRecord } from '../../shared/poison/poisonRecord.js';
+import type { FleetSection } from './fleetView.js';
 import { StepFailureCollector, type StepFailureSummary } from './stepFailureView.js';
 
 /** States that need a person (or, for `stuck`, a look). */
@@ -88,6 +89,11 @@ export interface StatusReport {
   readonly timer: LastPollRun | null;
   /** Records whose timer step keeps throwing: their count, last error and next try (./stepFailureView.ts). */
   readonly stepFailures: StepFailureSummary;
+  /**
+   * Fleet pacing's roster: the settings, who is live, and per bucket the division (./fleetView.ts). Always
+   * read by `status`; null only in a report built without it.
+   */
+  readonly fleet: FleetSection | null;
 }
 
 /** The poison section from the queue's name and depth and the drain's records (oldest first). */
@@ -122,6 +128,7 @@ export function buildStatusReport(
   containers: StatusReport['containers'],
   poison: PoisonSection,
   timer: LastPollRun | null = null,
+  fleet: FleetSection | null = null,
 ): StatusReport {
   const counts = Object.fromEntries(LEDGER_STATES.map((s) => [s, 0])) as Record<LedgerState, number>;
   const failures: FailureEntry[] = [];
@@ -149,6 +156,7 @@ export function buildStatusReport(
     stepFailures: stepFailures.summary(),
     poison,
     timer,
+    fleet,
   };
 }
 

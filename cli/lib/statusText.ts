@@ -7,6 +7,7 @@ import { formatBytes } from '../../shared/validation/validateBlob.js';
 import type { RecordView } from './recordView.js';
 import type { LastPollRun } from '../../shared/ledger/lastPollRun.js';
 import type { FailureReason, PoisonSection, StatusReport } from './statusReport.js';
+import { fleetLines } from './fleetView.js';
 import { failedRuns, stepFailureLines } from './stepFailureView.js';
 
 /** The lines of a {@link StatusReport}. */
@@ -37,6 +38,7 @@ export function statusLines(report: StatusReport): string[] {
   }
   lines.push('', ...poisonLines(report.poison));
   lines.push('', ...timerLines(report.timer, Date.parse(report.generatedAt)));
+  if (report.fleet !== null) lines.push('', ...fleetLines(report.fleet));
   lines.push('', 'One file in detail: mediamagic-autosubmit status --blob <name>');
   return lines;
 }

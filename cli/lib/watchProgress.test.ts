@@ -24,6 +24,7 @@ function report(
     poison: { queue: 'blob-created-poison', waiting: 0, waitingError: null, recorded: 0, messages: [] },
     stepFailures: { count: stepFailures, records: [] },
     timer,
+    fleet: null,
   };
 }
 

@@ -64,3 +64,15 @@ export function fairShares(
   for (const [id, part] of given) shares.set(id, Math.min(1, (part + spread) / fleetRate));
   return shares;
 }
+
+/**
+ * The fleet rate a set of processes believes in: the median of the rates they reported (undefined when none
+ * has one). The median, so that one process with a stale or wild belief does not move the fleet.
+ */
+export function believedFleetRate(demands: readonly BucketDemand[]): number | undefined {
+  const rates = demands.map((d) => d.fleetRate).filter((r): r is number => r !== undefined);
+  if (rates.length === 0) return undefined;
+  const sorted = rates.sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}

@@ -19,14 +19,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { RestError, type ContainerClient } from '@azure/storage-blob';
-import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { fairShares, type MemberDemand } from '../resilience/fairShares.js';
+import { believedFleetRate, fairShares, type MemberDemand } from '../resilience/fairShares.js';
 import type { BucketDemand, FleetShares } from '../resilience/fleetShares.js';
+import { FLEET_MEMBERS_PREFIX, readFleetRoster, rosterMetadata } from './fleetRoster.js';
 
-/** Where the roster's blobs live inside the ledger container. */
-export const FLEET_MEMBERS_PREFIX = 'fleet/members/';
+export { FLEET_MEMBERS_PREFIX } from './fleetRoster.js';
 
 /** Timings of {@link BlobFleetShares}; tests shorten them. */
 export interface BlobFleetSharesOptions {
@@ -72,21 +71,6 @@ interface Usage {
   heldBack: boolean;
   fleetRate: number | undefined;
 }
-
-const METADATA_VERSION = '1';
-const BUCKET_KEY = /^b_([a-z0-9_]+)$/;
-/** `<heldBack 0|1>;<sends per second>;<fleet rate or empty>` */
-const demandValue = z
-  .string()
-  .regex(/^[01];\d+(\.\d+)?;(\d+(\.\d+)?)?$/)
-  .transform((value): BucketDemand => {
-    const [held, sends, rate] = value.split(';');
-    return {
-      heldBack: held === '1',
-      sendsPerSecond: Number(sends),
-      fleetRate: rate === undefined || rate === '' ? undefined : Number(rate),
-    };
-  });
 
 /** {@link FleetShares} over per-process blobs of the ledger container. */
 export class BlobFleetShares implements FleetShares {
@@ -155,10 +139,12 @@ export class BlobFleetShares implements FleetShares {
   /**
    * Leaves the fleet: deletes this process's blob so the others take its share at their next heartbeat
    * rather than after the lease. Best effort — a process that cannot delete it is dropped after the lease.
+   * A process that never sent has no blob, and makes no call (a CLI command that builds the app's deps).
    */
   async close(): Promise<void> {
     this.#closed = true;
     await this.settled();
+    if (this.#stats.heartbeats === 0) return;
     try {
       await this.#container.getBlobClient(this.#blobName()).deleteIfExists({
         abortSignal: AbortSignal.timeout(this.#options.timeoutMs),
@@ -214,45 +200,33 @@ export class BlobFleetShares implements FleetShares {
   }
 
   async #publish(demand: ReadonlyMap<string, BucketDemand>): Promise<void> {
-    const metadata: Record<string, string> = { v: METADATA_VERSION };
-    for (const [bucket, d] of demand) {
-      metadata[`b_${bucket}`] =
-        `${d.heldBack ? 1 : 0};${d.sendsPerSecond.toFixed(3)};${d.fleetRate?.toFixed(3) ?? ''}`;
-    }
     this.#stats.heartbeats += 1;
     await this.#container.getBlockBlobClient(this.#blobName()).upload('', 0, {
-      metadata,
+      metadata: rosterMetadata(demand),
       abortSignal: AbortSignal.timeout(this.#options.timeoutMs),
     });
   }
 
   /** The other live members' demands per bucket; forgets one long-silent member per call. */
   async #listOthers(): Promise<Map<string, MemberDemand[]>> {
+    this.#stats.listings += 1;
+    const roster = await readFleetRoster(this.#container, {
+      leaseMs: this.#options.leaseMs,
+      signal: AbortSignal.timeout(this.#options.timeoutMs),
+      fallbackNow: () => this.#clock.now(),
+    });
     const byBucket = new Map<string, MemberDemand[]>();
     let members = 1;
     let forget: string | undefined;
-    this.#stats.listings += 1;
-    const pages = this.#container
-      .listBlobsFlat({ prefix: FLEET_MEMBERS_PREFIX, includeMetadata: true })
-      .byPage({ maxPageSize: 1000 });
-    for await (const page of pages) {
-      // The service's clock on both sides: no process's clock decides who is alive.
-      const serviceNow = page.date?.getTime() ?? this.#clock.now();
-      for (const blob of page.segment.blobItems) {
-        const id = blob.name.slice(FLEET_MEMBERS_PREFIX.length);
-        if (id === this.id) continue;
-        const silentFor = serviceNow - (blob.properties.lastModified?.getTime() ?? 0);
-        if (silentFor > this.#options.forgetAfterMs) forget ??= blob.name;
-        if (silentFor > this.#options.leaseMs || blob.metadata?.v !== METADATA_VERSION) continue;
-        members += 1;
-        for (const [key, value] of Object.entries(blob.metadata)) {
-          const bucket = BUCKET_KEY.exec(key)?.[1];
-          const parsed = bucket === undefined ? undefined : demandValue.safeParse(value);
-          if (bucket === undefined || !parsed?.success) continue;
-          const list = byBucket.get(bucket) ?? [];
-          list.push({ id, ...parsed.data });
-          byBucket.set(bucket, list);
-        }
+    for (const member of roster.members) {
+      if (member.id === this.id) continue;
+      if (member.silentForMs > this.#options.forgetAfterMs) forget ??= member.blobName;
+      if (!member.live || !member.readable) continue;
+      members += 1;
+      for (const [bucket, demand] of Object.entries(member.buckets)) {
+        const list = byBucket.get(bucket) ?? [];
+        list.push({ id: member.id, ...demand });
+        byBucket.set(bucket, list);
       }
     }
     this.#stats.members = members;
@@ -277,7 +251,7 @@ export class BlobFleetShares implements FleetShares {
     const fleetRates = new Map<string, number>();
     for (const bucket of new Set([...own.keys(), ...others.keys(), ...this.#shares.keys()])) {
       const theirs = others.get(bucket) ?? [];
-      const theirRate = median(theirs.map((m) => m.fleetRate).filter((r): r is number => r !== undefined));
+      const theirRate = believedFleetRate(theirs);
       if (theirRate !== undefined) fleetRates.set(bucket, theirRate);
       // A bucket this process did not use in the period still gets the part it would as a newcomer.
       const mine = own.get(bucket) ?? { sendsPerSecond: 0, heldBack: true, fleetRate: undefined };
@@ -305,11 +279,4 @@ export class BlobFleetShares implements FleetShares {
     this.#failing = false;
     this.#logger.info('fleet pacing available again', { prefix: FLEET_MEMBERS_PREFIX });
   }
-}
-
-function median(values: readonly number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }

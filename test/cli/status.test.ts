@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../cli/lib/exitCodes.js';
 import { makePollSubmissionsHandler } from '../../functions/pollSubmissions.js';
 import type { RecordView } from '../../cli/lib/recordView.js';
+import type { FleetSection } from '../../cli/lib/fleetView.js';
 import type { StatusReport } from '../../cli/lib/statusReport.js';
 import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
 import { newLedgerRecord } from '../../shared/ledger/newRecord.js';
@@ -9,15 +10,18 @@ import { isoTimestamp } from '../../shared/ledger/record.js';
 import { LEDGER_STATES, type LedgerState } from '../../shared/ledger/states.js';
 import type { LedgerPatch } from '../../shared/ledger/transition.js';
 import { silentLogger } from '../../shared/logger.js';
+import { systemClock } from '../../shared/clock.js';
 import { moveRecord } from '../../shared/pipeline/moveRecord.js';
 import { drainPoisonQueue } from '../../shared/poison/drainPoisonQueue.js';
 import { pollDue } from '../../shared/pipeline/pollDue.js';
 import { processSourceBlob } from '../../shared/pipeline/processSourceBlob.js';
 import { STEP_FAILURE_LIMIT } from '../../shared/pipeline/stepFailureWait.js';
+import { BlobFleetShares, FLEET_MEMBERS_PREFIX } from '../../shared/storage/fleetRosterBlobs.js';
 import { resultPath, type ResultsStore } from '../../shared/storage/resultsStore.js';
 import { sampleMedia } from '../support/media.js';
 import { MemoryLogger } from '../support/memoryLogger.js';
 import { useStack } from '../support/stack.js';
+import { FaultyStorageProxy } from '../support/faultyStorageProxy.js';
 import { cli } from './support.js';
 
 describe('status', () => {
@@ -229,6 +233,125 @@ describe('status', () => {
     const text = await cli(['status'], stack.current.env);
     expect(text.stdout).toMatch(/Timer: last run \S+ \(\d+ s ago\): \d+ due, \d+ worked/);
     expect(text.stdout).toMatch(/ {2}submission_write +pace \S+ +\d+ of \d+ sends answered 429/);
+  });
+
+  it('the fleet: off and empty in one line; then who is live on the roster and how each bucket divides', async () => {
+    const off = await cli(['status'], stack.current.env);
+    expect(off.stdout).toContain(
+      '\nFleet: pacing off — each process paces alone (FLEET_PACING off, FLEET_NEWS off)\n',
+    );
+    expect((await cli(['status', '--json'], stack.current.env)).json<StatusReport>().fleet).toMatchObject({
+      pacing: false,
+      news: false,
+      leaseSeconds: 15,
+      roster: { live: 0, gone: 0, unreadable: 0, buckets: {} },
+      rosterError: null,
+    });
+
+    // Two processes heartbeat through the app's own roster writer; a third entry says nothing readable,
+    // a fourth is of another version.
+    const ledger = stack.current.deps.blobService.getContainerClient('mediamagic-ledger');
+    const timings = { heartbeatMs: 50 };
+    const [a, b] = [
+      new BlobFleetShares(ledger, systemClock, silentLogger, timings),
+      new BlobFleetShares(ledger, systemClock, silentLogger, timings),
+    ];
+    const extra = [`${FLEET_MEMBERS_PREFIX}garbage`, `${FLEET_MEMBERS_PREFIX}other-version`];
+    try {
+      for (let period = 0; period < 2; period += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        a.noteSend('submission_write', true, 20);
+        a.noteSend('upload', true, undefined);
+        // b's first period counts as held back (a newcomer asks for an equal part); its second does not.
+        for (let i = 0; i < 2; i += 1) b.noteSend('submission_write', false, 20);
+        await Promise.all([a.settled(), b.settled()]);
+      }
+      await ledger.getBlockBlobClient(extra[0] as string).upload('', 0, {
+        metadata: { v: '1', b_submission_write: 'garbage' },
+      });
+      await ledger.getBlockBlobClient(extra[1] as string).upload('', 0, {
+        metadata: { v: '2', b_submission_write: '1;5.000;20.000' },
+      });
+      const env = { ...stack.current.env, FLEET_PACING: 'true', FLEET_NEWS: 'true' };
+
+      const json = await cli(['status', '--json'], env);
+      const text = await cli(['status'], env);
+
+      expect(json.code).toBe(EXIT.ok);
+      const fleet = json.json<StatusReport>().fleet as FleetSection;
+      expect(fleet).toMatchObject({ pacing: true, news: true, rosterError: null });
+      // The garbage entry is a live process (its heartbeat is fresh) with no readable work.
+      expect(fleet.roster).toMatchObject({ live: 3, gone: 0, unreadable: 1 });
+      expect(Object.keys(fleet.roster?.buckets ?? {})).toEqual(['submission_write', 'upload']);
+      // a wanted more; b sent 2 in a period of (at least) 1 s and is given that and half again: 3 of 20.
+      expect(fleet.roster?.buckets.submission_write).toEqual({
+        processes: 2,
+        heldBack: 1,
+        sendsPerSecond: 3,
+        fleetRate: 20,
+        shares: [
+          { id: a.id, heldBack: true, sendsPerSecond: 1, fleetRate: 20, share: 0.85, ratePerSecond: 17 },
+          { id: b.id, heldBack: false, sendsPerSecond: 2, fleetRate: 20, share: 0.15, ratePerSecond: 3 },
+        ],
+      });
+      expect(fleet.roster?.buckets.upload).toEqual({
+        processes: 1,
+        heldBack: 1,
+        sendsPerSecond: 1,
+        fleetRate: null,
+        shares: [
+          { id: a.id, heldBack: true, sendsPerSecond: 1, fleetRate: null, share: 1, ratePerSecond: null },
+        ],
+      });
+
+      expect(text.stdout).toMatch(
+        /\nFleet: FLEET_PACING on, FLEET_NEWS on; 3 processes live on the roster, 1 unreadable \(another version's entry\) \(as of \S+Z\)\n/,
+      );
+      expect(text.stdout).toContain(
+        '  submission_write   2 processes with work, 1 held back, 3.00 sends/s, fleet rate 20.00/s (median)\n' +
+          `    ${a.id.slice(0, 8)}  held back        1.00 sends/s  share 85.0% = 17.00/s\n` +
+          `    ${b.id.slice(0, 8)}  not held back    2.00 sends/s  share 15.0% = 3.00/s\n`,
+      );
+      expect(text.stdout).toContain(
+        '  upload             1 process with work, 1 held back, 1.00 sends/s, no fleet rate yet (slow start: equal shares)\n' +
+          `    ${a.id.slice(0, 8)}  held back        1.00 sends/s  share 100.0%\n`,
+      );
+    } finally {
+      await Promise.all([a.close(), b.close(), ...extra.map((name) => ledger.deleteBlob(name))]);
+    }
+  });
+
+  it('the fleet: a roster that cannot be read is shown as unavailable and does not fail status', async () => {
+    const proxy = await FaultyStorageProxy.start(stack.current.azurite.blobEndpoint, (url) =>
+      url.includes(FLEET_MEMBERS_PREFIX),
+    );
+    try {
+      proxy.fault = 'refuse';
+      const env = {
+        ...stack.current.env,
+        FLEET_PACING: 'true',
+        AzureWebJobsStorage: stack.current.env.AzureWebJobsStorage?.replace(
+          /BlobEndpoint=[^;]+;/,
+          `BlobEndpoint=${proxy.url};`,
+        ) as string,
+      };
+
+      const json = await cli(['status', '--json'], env);
+      const text = await cli(['status'], env);
+
+      expect(json.code).toBe(EXIT.ok);
+      expect(proxy.faulted).toBe(2);
+      const report = json.json<StatusReport>();
+      expect(report.total).toBeGreaterThanOrEqual(8); // the rest of the report is read as ever
+      expect(report.fleet).toMatchObject({ pacing: true, roster: null });
+      expect(report.fleet?.rosterError).toContain('not authorized');
+      expect(text.code).toBe(EXIT.ok);
+      expect(text.stdout).toMatch(
+        /\nFleet: FLEET_PACING on, FLEET_NEWS off; roster unavailable: This request is not authorized/,
+      );
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('--blob NAME --json: one record with its history, assets and where its results are', async () => {

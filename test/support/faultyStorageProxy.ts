@@ -1,13 +1,14 @@
 /**
  * A pass-through HTTP proxy in front of Azurite's blob endpoint that can fail the requests a test picks —
- * answer 503 ServerBusy (storage throttling) or never answer (a hung account) — so code that must carry on
- * when storage misbehaves is tested over real sockets against a real Azurite, not a mock.
+ * answer 503 ServerBusy (storage throttling), 403 (an identity without the permission) or never answer (a
+ * hung account) — so code that must carry on when storage misbehaves is tested over real sockets against a
+ * real Azurite, not a mock.
  */
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /** What the proxy does with a request the test's filter picks. */
-export type StorageFault = 'pass' | 'throttle' | 'hang';
+export type StorageFault = 'pass' | 'throttle' | 'refuse' | 'hang';
 
 /** The proxy; `fault` applies to requests for which `affects(url)` is true, the rest pass through. */
 export class FaultyStorageProxy {
@@ -53,6 +54,15 @@ export class FaultyStorageProxy {
       this.faulted += 1;
       if (this.fault === 'hang') return; // never answered; the socket is destroyed on stop
       req.resume();
+      if (this.fault === 'refuse') {
+        const code = 'AuthorizationPermissionMismatch';
+        const message = 'This request is not authorized to perform this operation using this permission.';
+        res.writeHead(403, { 'x-ms-error-code': code, 'content-type': 'application/xml' });
+        res.end(
+          `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+        );
+        return;
+      }
       res.writeHead(503, { 'x-ms-error-code': 'ServerBusy', 'content-type': 'application/xml' });
       res.end('<?xml version="1.0" encoding="utf-8"?><Error><Code>ServerBusy</Code></Error>');
       return;
