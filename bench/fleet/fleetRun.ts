@@ -5,7 +5,7 @@
  * passes each step, and ends once every file is submitted and no record waits to be, or once nothing has
  * moved for longer than a claim lease. Every child is stopped before it returns or throws.
  */
-import { BlobServiceClient } from '@azure/storage-blob';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,8 @@ import { claimLeaseMs } from '../../shared/pipeline/claimSource.js';
 import { BlobLedger } from '../../shared/ledger/blobLedger.js';
 import type { LedgerState } from '../../shared/ledger/states.js';
 import { systemClock } from '../../shared/clock.js';
+import { readFleetRoster } from '../../shared/storage/fleetRoster.js';
+import { DEFAULT_FLEET_SHARES_OPTIONS } from '../../shared/storage/fleetRosterBlobs.js';
 import type { Bucket } from '../../shared/mediamagic/buckets.js';
 import type { EmulatorStats } from '../../emulator/stats.js';
 import { appEnv, countInStates, progress, REPO_ROOT, sleep } from '../stack.js';
@@ -129,12 +131,10 @@ export async function runFleetOnce(options: FleetRunOptions): Promise<FleetRunRe
     ]);
     progress(label, `${plan.initial} queue process(es) and the timers ready; ${logDir}`);
 
-    const ledger = new BlobLedger(
-      BlobServiceClient.fromConnectionString(stack.azurite.connectionString).getContainerClient(
-        FLEET_NAMES.ledger,
-      ),
-      systemClock,
-    );
+    const ledgerContainer = BlobServiceClient.fromConnectionString(
+      stack.azurite.connectionString,
+    ).getContainerClient(FLEET_NAMES.ledger);
+    const ledger = new BlobLedger(ledgerContainer, systemClock);
     const churn: ChurnEvent[] = [];
     const inFlight = new ChurnInFlight();
     let next = plan.initial + 1;
@@ -168,11 +168,11 @@ export async function runFleetOnce(options: FleetRunOptions): Promise<FleetRunRe
         progress(label, `${event.action} ${event.label} at ${(share * 100).toFixed(0)} % submitted`);
         step++;
       }
-      if (Date.now() - lastReport > 10_000) {
+      if (Date.now() - lastReport > 5_000) {
         lastReport = Date.now();
         progress(
           label,
-          `${submitted}/${options.files} submitted, ${hosts.liveQueue().length} queue processes`,
+          `${submitted}/${options.files} submitted (${lastCreated} creates), ${hosts.liveQueue().length} queue processes${await rosterTrace(ledgerContainer)}`,
         );
       }
       if (submitted === options.files) {
@@ -286,5 +286,26 @@ class ChurnInFlight {
   async settled(): Promise<void> {
     await Promise.all(this.#all);
     if (this.#errors.length > 0) throw this.#errors[0];
+  }
+}
+
+/**
+ * The roster's view of `submission_write` for the progress line: per live member, held back (H) or not (-),
+ * its sends per second and the fleet rate it believes in — how the rate is being divided, read as the
+ * processes read it (empty with fleet pacing off).
+ */
+async function rosterTrace(container: ContainerClient): Promise<string> {
+  try {
+    const roster = await readFleetRoster(container, { leaseMs: DEFAULT_FLEET_SHARES_OPTIONS.leaseMs });
+    const entries = roster.members
+      .filter((m) => m.live)
+      .map((m) => m.buckets.submission_write)
+      .filter((d) => d !== undefined)
+      .map(
+        (d) => `${d.heldBack ? 'H' : '-'}${d.sendsPerSecond.toFixed(1)}/s F${d.fleetRate?.toFixed(1) ?? '?'}`,
+      );
+    return entries.length > 0 ? `; roster submission_write: ${entries.join(' | ')}` : '';
+  } catch {
+    return '';
   }
 }

@@ -228,6 +228,9 @@ class HandShares implements FleetShares {
   fleetRate(): number | undefined {
     return this.learned;
   }
+  othersPerSecond(): number {
+    return 0;
+  }
 }
 
 function sharedGate(

@@ -41,7 +41,7 @@ import {
   type RefusalReading,
   type SendResult,
 } from './pacer.js';
-import { adoptFleetRate, rescalePacer, shareOptions } from './pacerShare.js';
+import { adoptFleetRate, rescalePacer, shareOptions, withFleetView } from './pacerShare.js';
 
 export {
   DEFAULT_PACER,
@@ -249,6 +249,7 @@ export class BucketGate {
       this.#options = shareOptions(this.#fleetOptions, share);
       this.#share = share;
     }
+    this.#state = withFleetView(this.#state, this.#share, this.#shares.othersPerSecond(this.bucket));
     if (this.#state.pace.rate === undefined && this.#fleetOptions.ratePerSecond === undefined) {
       const fleetRate = this.#shares.fleetRate(this.bucket);
       if (fleetRate !== undefined) this.#state = adoptFleetRate(this.#state, fleetRate * this.#share);

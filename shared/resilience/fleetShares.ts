@@ -36,4 +36,9 @@ export interface FleetShares {
    * start; undefined when none has one.
    */
   fleetRate(bucket: string): number | undefined;
+  /**
+   * What the other live processes with work on `bucket` sent per second over their latest heartbeat
+   * periods (0 when alone): with this process's own accepts, what the whole fleet got through.
+   */
+  othersPerSecond(bucket: string): number;
 }

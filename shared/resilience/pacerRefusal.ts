@@ -187,13 +187,19 @@ function decreasedRate(
 ): { readonly rate: number; readonly regainTarget: number | undefined } {
   const { decreaseFactor, minRatePerSecond } = options;
   const { pace, accepts } = state;
+  // In a fleet, this process's part of what the whole fleet got through (pacerState.ts, FleetView) — or
+  // what it got through itself, whichever is higher: the others' figure is up to a heartbeat old, and high
+  // is the cheap direction (as for the first rate below).
+  const { share, othersPerSecond } = state.fleet;
+  const part = (ownPerSecond: number): number =>
+    Math.max(ownPerSecond, share * (ownPerSecond + othersPerSecond));
   if (pace.rate === undefined) {
     const anchor = accepts.older ?? accepts.recent ?? { at: now, accepted: accepts.count };
     const first = perSecondSince(accepts.count - anchor.accepted + state.sending.inFlight, anchor.at, now);
-    return { rate: Math.max(minRatePerSecond, first), regainTarget: undefined };
+    return { rate: Math.max(minRatePerSecond, part(first)), regainTarget: undefined };
   }
   const from = state.episode.measuredFrom?.heldBack ?? NOTHING_HELD_BACK;
-  const measured = heldBackAcceptRate(state, from);
+  const measured = part(heldBackAcceptRate(state, from));
   const floor = decreaseFactor * pace.rate;
   const rate = Math.max(minRatePerSecond, Math.min(pace.rate, Math.max(measured, floor)));
   // A guess, not the server's figure: measured below the floor, or every held-back send since `from` was

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PACER, initialPacerState, type PacerOptions } from './pacer.js';
-import { adoptFleetRate, rescalePacer, shareOptions } from './pacerShare.js';
+import {
+  DEFAULT_PACER,
+  initialPacerState,
+  recordResult,
+  recordSend,
+  type PacerOptions,
+  type PacerState,
+} from './pacer.js';
+import { adoptFleetRate, rescalePacer, shareOptions, withFleetView } from './pacerShare.js';
 
 const CONFIGURED: PacerOptions = { ...DEFAULT_PACER, ratePerSecond: 20, burst: 20 };
 
@@ -75,5 +82,37 @@ describe('adoptFleetRate', () => {
     expect(adoptFleetRate(paced, 3)).toBe(paced);
     const unpaced = initialPacerState(DEFAULT_PACER, 0);
     expect(adoptFleetRate(unpaced, 0)).toBe(unpaced);
+  });
+});
+
+describe('withFleetView: a rate learned in a fleet is this process’s part of what the fleet got through', () => {
+  /** Unpaced slow start: `sends` sends accepted over 2 s, then one refused with Retry-After 1 s. */
+  function learnAfter(state: PacerState, sends: number): PacerState {
+    let s = state;
+    const t0 = 1_000_000;
+    for (let i = 0; i < sends; i += 1) {
+      const at = t0 + (2_000 * i) / sends;
+      s = recordSend(s, at, true);
+      s = recordResult(s, DEFAULT_PACER, at + 5, { kind: 'accepted' });
+    }
+    s = recordSend(s, t0 + 2_000, true);
+    return recordResult(s, DEFAULT_PACER, t0 + 2_010, { kind: 'rate-limited', retryAfterMs: 1_000 });
+  }
+
+  it('alone, the rate is what this process got through', () => {
+    const learned = learnAfter(initialPacerState(DEFAULT_PACER, 1_000_000), 10);
+    expect(learned.pace.rate).toBeCloseTo(5, 0); // 10 accepted over ~2 s
+  });
+
+  it('at half the fleet while the other process sent 15/s, half of the 20/s the fleet got through', () => {
+    // In slow start the shares are equal but the sends are not: this process sent 5/s, the other 15/s.
+    const view = withFleetView(initialPacerState(DEFAULT_PACER, 1_000_000), 0.5, 15);
+    const learned = learnAfter(view, 10);
+    expect(learned.pace.rate).toBeCloseTo(0.5 * (5 + 15), 0);
+  });
+
+  it('changes nothing when the view is the same', () => {
+    const state = withFleetView(initialPacerState(DEFAULT_PACER, 0), 0.5, 3);
+    expect(withFleetView(state, 0.5, 3)).toBe(state);
   });
 });

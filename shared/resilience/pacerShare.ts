@@ -45,6 +45,16 @@ export function rescalePacer(state: PacerState, factor: number): PacerState {
 }
 
 /**
+ * Where this process stands in the fleet now: its share and what the others with work on the bucket send
+ * per second, which the next rate set from a measurement takes into account (pacerState.ts, `FleetView`).
+ */
+export function withFleetView(state: PacerState, share: number, othersPerSecond: number): PacerState {
+  const { fleet } = state;
+  if (fleet.share === share && fleet.othersPerSecond === othersPerSecond) return state;
+  return { ...state, fleet: { share, othersPerSecond } };
+}
+
+/**
  * An unpaced process joining a fleet that has learned a pace starts at its part of it (`rate`, already
  * scaled to its share) rather than in slow start: slow start in every newcomer would flood the key with
  * one window of requests each. A paced state is returned as it is.

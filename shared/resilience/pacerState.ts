@@ -16,6 +16,7 @@ export interface PacerState {
   readonly episode: Episode;
   readonly recovery: Recovery;
   readonly refusals: Refusals;
+  readonly fleet: FleetView;
 }
 
 /** The pace sends are spaced by, and the GCRA schedule that spaces them (the copy of the server's bucket). */
@@ -120,6 +121,18 @@ export interface Recovery {
   readonly regainTarget: number | undefined;
 }
 
+/**
+ * Where this process stands in a fleet sharing the key (docs/pacing.md, "Fleet pacing"): its share of the
+ * fleet's rate, and what the other processes with work on the bucket send per second. A rate set from a
+ * measurement is this share of what the whole fleet was measured to get through — this process's accepts
+ * plus the others' sends — not of this process's accepts alone, which are its part only when every
+ * process sends its share (in slow start they do not). Alone: share 1, others 0.
+ */
+export interface FleetView {
+  readonly share: number;
+  readonly othersPerSecond: number;
+}
+
 /** The 429s seen. */
 export interface Refusals {
   readonly count: number;
@@ -161,5 +174,6 @@ export function initialPacerState(options: PacerOptions, now: number): PacerStat
     episode: { measuredFrom: undefined, lastsAtLeastUntil: Number.NEGATIVE_INFINITY },
     recovery: { creditedUntil: now, regainTarget: undefined },
     refusals: { count: 0, latestReading: undefined },
+    fleet: { share: 1, othersPerSecond: 0 },
   };
 }

@@ -87,6 +87,7 @@ export class BlobFleetShares implements FleetShares {
   readonly #reported = new Set<string>();
   #shares = new Map<string, number>();
   #fleetRates = new Map<string, number>();
+  #othersPerSecond = new Map<string, number>();
   #lastHeartbeatAt = Number.NEGATIVE_INFINITY;
   #beating: Promise<void> | undefined;
   #failing = false;
@@ -124,6 +125,11 @@ export class BlobFleetShares implements FleetShares {
   /** @inheritdoc */
   fleetRate(bucket: string): number | undefined {
     return this.#fleetRates.get(bucket);
+  }
+
+  /** @inheritdoc */
+  othersPerSecond(bucket: string): number {
+    return this.#othersPerSecond.get(bucket) ?? 0;
   }
 
   /** Counters for tests and benchmarks. */
@@ -249,10 +255,15 @@ export class BlobFleetShares implements FleetShares {
   #recompute(own: ReadonlyMap<string, BucketDemand>, others: ReadonlyMap<string, MemberDemand[]>): void {
     const shares = new Map<string, number>();
     const fleetRates = new Map<string, number>();
+    const othersPerSecond = new Map<string, number>();
     for (const bucket of new Set([...own.keys(), ...others.keys(), ...this.#shares.keys()])) {
       const theirs = others.get(bucket) ?? [];
       const theirRate = believedFleetRate(theirs);
       if (theirRate !== undefined) fleetRates.set(bucket, theirRate);
+      othersPerSecond.set(
+        bucket,
+        theirs.reduce((sum, m) => sum + m.sendsPerSecond, 0),
+      );
       // A bucket this process did not use in the period still gets the part it would as a newcomer.
       const mine = own.get(bucket) ?? { sendsPerSecond: 0, heldBack: true, fleetRate: undefined };
       const members: MemberDemand[] = [{ id: this.id, ...mine }, ...theirs];
@@ -261,6 +272,7 @@ export class BlobFleetShares implements FleetShares {
     }
     this.#shares = shares;
     this.#fleetRates = fleetRates;
+    this.#othersPerSecond = othersPerSecond;
   }
 
   #failed(error: unknown): void {
