@@ -287,7 +287,7 @@ export const DEFINITIONS = {
     default: 'false',
     secret: false,
     description:
-      'true to pace every rate-limit bucket at this process\'s share of one fleet-wide rate, divided among ' +
+      "true to pace every rate-limit bucket at this process's share of one fleet-wide rate, divided among " +
       'the processes with work through blobs under fleet/members/ in LEDGER_CONTAINER (docs/pacing.md, ' +
       '"Fleet pacing"); false paces each process as if it were alone',
     parse: z.enum(['true', 'false'], 'must be true or false').transform((value) => value === 'true'),
