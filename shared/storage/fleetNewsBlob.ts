@@ -18,6 +18,7 @@ import { RestError, type ContainerClient } from '@azure/storage-blob';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
+import { OutageLog } from './outageLog.js';
 import {
   mergeFleetNews,
   NO_FLEET_NEWS,
@@ -64,7 +65,6 @@ type Read =
 export class BlobFleetNews implements FleetNews {
   readonly #container: ContainerClient;
   readonly #clock: Clock;
-  readonly #logger: Logger;
   readonly #options: BlobFleetNewsOptions;
   #known: FleetNewsState = NO_FLEET_NEWS;
   /** This process's news not yet written. */
@@ -72,7 +72,7 @@ export class BlobFleetNews implements FleetNews {
   #lastReadAt = Number.NEGATIVE_INFINITY;
   #reading = false;
   #publishing: Promise<void> | undefined;
-  #failing = false;
+  readonly #outage: OutageLog;
 
   constructor(
     container: ContainerClient,
@@ -82,8 +82,12 @@ export class BlobFleetNews implements FleetNews {
   ) {
     this.#container = container;
     this.#clock = clock;
-    this.#logger = logger;
     this.#options = { ...DEFAULT_FLEET_NEWS_OPTIONS, ...options };
+    this.#outage = new OutageLog(logger, {
+      unavailable: 'fleet news unavailable; carrying on with per-process pacing',
+      availableAgain: 'fleet news available again',
+      where: { blob: FLEET_NEWS_BLOB },
+    });
   }
 
   /** @inheritdoc */
@@ -122,9 +126,9 @@ export class BlobFleetNews implements FleetNews {
       .then(
         (read) => {
           this.#known = mergeFleetNews(this.#known, read.news, this.#clock.now());
-          this.#recovered();
+          this.#outage.succeeded();
         },
-        (error: unknown) => this.#failed('read', error),
+        (error: unknown) => this.#outage.failed(error, { operation: 'read' }),
       )
       .finally(() => {
         this.#reading = false;
@@ -147,9 +151,9 @@ export class BlobFleetNews implements FleetNews {
       this.#unpublished = NO_FLEET_NEWS;
       try {
         await this.#write(news);
-        this.#recovered();
+        this.#outage.succeeded();
       } catch (error) {
-        this.#failed('write', error);
+        this.#outage.failed(error, { operation: 'write' });
       }
     }
   }
@@ -205,23 +209,6 @@ export class BlobFleetNews implements FleetNews {
       ? { pauses: document.data.pauses, breakerOpenUntil: document.data.breakerOpenUntil }
       : NO_FLEET_NEWS;
     return etag !== undefined ? { news, etag } : { news };
-  }
-
-  #failed(operation: 'read' | 'write', error: unknown): void {
-    if (this.#failing) return;
-    this.#failing = true;
-    this.#logger.warn('fleet news unavailable; carrying on with per-process pacing', {
-      operation,
-      blob: FLEET_NEWS_BLOB,
-      error: error instanceof Error ? error.message : String(error),
-      ...(error instanceof RestError ? { statusCode: error.statusCode, code: error.code } : {}),
-    });
-  }
-
-  #recovered(): void {
-    if (!this.#failing) return;
-    this.#failing = false;
-    this.#logger.info('fleet news available again', { blob: FLEET_NEWS_BLOB });
   }
 }
 

@@ -18,9 +18,10 @@
  *   most conservative share it has seen.
  */
 import { randomUUID } from 'node:crypto';
-import { RestError, type ContainerClient } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
+import { OutageLog } from './outageLog.js';
 import { believedFleetRate, fairShares, type MemberDemand } from '../resilience/fairShares.js';
 import type { BucketDemand, FleetShares } from '../resilience/fleetShares.js';
 import { FLEET_MEMBERS_PREFIX, readFleetRoster, rosterMetadata } from './fleetRoster.js';
@@ -78,7 +79,6 @@ export class BlobFleetShares implements FleetShares {
   readonly id = randomUUID();
   readonly #container: ContainerClient;
   readonly #clock: Clock;
-  readonly #logger: Logger;
   readonly #options: BlobFleetSharesOptions;
   /** Sends noted since the latest heartbeat, per bucket. */
   #usage = new Map<string, Usage>();
@@ -90,7 +90,7 @@ export class BlobFleetShares implements FleetShares {
   #othersPerSecond = new Map<string, number>();
   #lastHeartbeatAt = Number.NEGATIVE_INFINITY;
   #beating: Promise<void> | undefined;
-  #failing = false;
+  readonly #outage: OutageLog;
   #closed = false;
   #stats = { heartbeats: 0, listings: 0, deletes: 0, failures: 0, members: 1 };
 
@@ -102,7 +102,11 @@ export class BlobFleetShares implements FleetShares {
   ) {
     this.#container = container;
     this.#clock = clock;
-    this.#logger = logger;
+    this.#outage = new OutageLog(logger, {
+      unavailable: 'fleet pacing unavailable; carrying on at the last known share',
+      availableAgain: 'fleet pacing available again',
+      where: { prefix: FLEET_MEMBERS_PREFIX },
+    });
     this.#options = { ...DEFAULT_FLEET_SHARES_OPTIONS, ...options };
     this.#periodStart = clock.now();
   }
@@ -180,9 +184,10 @@ export class BlobFleetShares implements FleetShares {
       await this.#publish(demand);
       const others = await this.#listOthers();
       this.#recompute(demand, others);
-      this.#recovered();
+      this.#outage.succeeded();
     } catch (error) {
-      this.#failed(error);
+      this.#stats.failures += 1;
+      this.#outage.failed(error);
     }
   }
 
@@ -273,22 +278,5 @@ export class BlobFleetShares implements FleetShares {
     this.#shares = shares;
     this.#fleetRates = fleetRates;
     this.#othersPerSecond = othersPerSecond;
-  }
-
-  #failed(error: unknown): void {
-    this.#stats.failures += 1;
-    if (this.#failing) return;
-    this.#failing = true;
-    this.#logger.warn('fleet pacing unavailable; carrying on at the last known share', {
-      prefix: FLEET_MEMBERS_PREFIX,
-      error: error instanceof Error ? error.message : String(error),
-      ...(error instanceof RestError ? { statusCode: error.statusCode, code: error.code } : {}),
-    });
-  }
-
-  #recovered(): void {
-    if (!this.#failing) return;
-    this.#failing = false;
-    this.#logger.info('fleet pacing available again', { prefix: FLEET_MEMBERS_PREFIX });
   }
 }
