@@ -247,6 +247,12 @@ describe('npm start -- --instances N: the local stack in the shape Flex Consumpt
       const queueRoles = ranIn('submitOnBlobCreated');
       expect(queueRoles.size).toBeGreaterThan(0);
       for (const role of queueRoles) expect(role).toMatch(/^queue-[123]$/);
+      // On a loaded machine the timer's poll can complete the files before their webhooks arrive: wait for one.
+      await waitFor(
+        'a webhook to be received',
+        () => Promise.resolve(ranIn('receiveWebhook').size > 0 ? true : undefined),
+        30_000,
+      );
       expect([...ranIn('receiveWebhook')]).toEqual(['http']);
       // The files may all complete (by webhooks) before the timer's first run: wait for one (every 10 s locally).
       await waitFor(
