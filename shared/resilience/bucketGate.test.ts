@@ -8,7 +8,7 @@ import {
   type RefusalEvent,
   type TakeOptions,
 } from './bucketGate.js';
-import type { FleetShares } from './fleetShares.js';
+import { HandShares, MemoryFleetNews } from '../../test/support/fleetFakes.js';
 
 const FAR = Number.MAX_SAFE_INTEGER;
 
@@ -215,24 +215,6 @@ describe('BucketGate — slow start', () => {
 });
 
 /** Fleet shares a test sets by hand, recording what the gate reports. */
-class HandShares implements FleetShares {
-  readonly notes: { bucket: string; waited: boolean; fleetRate: number | undefined }[] = [];
-  current = 1;
-  learned: number | undefined;
-  noteSend(bucket: string, waited: boolean, fleetRate: number | undefined): void {
-    this.notes.push({ bucket, waited, fleetRate });
-  }
-  share(): number {
-    return this.current;
-  }
-  fleetRate(): number | undefined {
-    return this.learned;
-  }
-  othersPerSecond(): number {
-    return 0;
-  }
-}
-
 function sharedGate(
   options: Partial<PacerOptions>,
   shares: HandShares,
@@ -309,6 +291,125 @@ describe('BucketGate — fleet shares', () => {
     take(g);
     await clock.advance(10);
     expect(g.ratePerSecond).toBe(12);
+  });
+});
+
+/** A gate with both fleet ports: news (pauses, cuts) and shares (the roster's division). */
+function fleetGate(options: Partial<PacerOptions> = {}): {
+  clock: ManualClock;
+  gate: BucketGate;
+  news: MemoryFleetNews;
+  shares: HandShares;
+  t0: number;
+} {
+  const clock = new ManualClock();
+  const news = new MemoryFleetNews();
+  const shares = new HandShares();
+  shares.current = 0.25;
+  shares.others = 15;
+  const g = new BucketGate('submission_write', options, clock, undefined, news, shares);
+  return { clock, gate: g, news, shares, t0: clock.now() };
+}
+
+/** Takes `n` sends one after the other, each settled accepted as soon as it is granted. */
+async function sendAccepted(g: BucketGate, clock: ManualClock, n: number, stepMs: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const ticket = take(g);
+    while (ticket.result === undefined) await clock.advance(stepMs);
+    g.settle({ kind: 'accepted' });
+  }
+}
+
+describe('BucketGate — one fleet rate (fleet news and shares together)', () => {
+  it('publishes a measured cut of its own with the pause, as a fleet rate (its pace ÷ its share)', async () => {
+    const { gate: g, clock, news, t0 } = fleetGate();
+    news.cuts.submission_write = { at: t0, rate: 20 }; // the fleet learned 20/s: 5/s here
+    // Held-back sends that met 429s as well as 201s: the next cut is the server's own figure, not a guess.
+    for (let round = 0; round < 4; round += 1) {
+      await sendAccepted(g, clock, 5, 10);
+      const ticket = take(g);
+      while (ticket.result === undefined) await clock.advance(10);
+      g.settle({ kind: 'rate-limited', retryAfterMs: 1_000 });
+      await clock.advance(1_500);
+    }
+    const published = news.published.filter((p) => p.cut !== undefined);
+    expect(published.length).toBeGreaterThan(0);
+    const latest = published.at(-1);
+    expect(latest).toMatchObject({ kind: 'pause', bucket: 'submission_write' });
+    expect(latest?.cut?.rate).toBeGreaterThan(0);
+    expect(latest?.cut?.rate).toBeLessThanOrEqual(20);
+  });
+
+  it('publishes a guessed cut as a pause only: it is regained within seconds, and may be a refusal from elsewhere', async () => {
+    const { gate: g, clock, news, t0 } = fleetGate();
+    news.cuts.submission_write = { at: t0, rate: 20 };
+    await sendAccepted(g, clock, 30, 10); // every held-back send accepted
+    take(g);
+    take(g);
+    await clock.advance(400); // the second waited for the pace: a 429 now tests it
+    g.settle({ kind: 'rate-limited', retryAfterMs: 1_000 });
+    expect(g.stats().rateLimited).toBe(1);
+    expect(news.published).toEqual([
+      { kind: 'pause', bucket: 'submission_write', until: clock.now() + 1_000 },
+    ]);
+  });
+
+  it('applies another process’s cut once, at its share, and reads its own 429s of that congestion as the same episode', async () => {
+    const { gate: g, clock, news, t0 } = fleetGate();
+    news.cuts.submission_write = { at: t0, rate: 40 };
+    await sendAccepted(g, clock, 5, 10);
+    expect(g.ratePerSecond).toBeCloseTo(10, 0);
+    news.cuts.submission_write = { at: clock.now(), rate: 34 };
+    take(g);
+    take(g);
+    await clock.advance(200);
+    expect(g.ratePerSecond).toBe(8.5);
+    // Its own 429 a moment later belongs to the congestion the cut came from: it pauses, it cuts no further.
+    g.settle({ kind: 'rate-limited', retryAfterMs: 1_000 });
+    expect(g.ratePerSecond).toBe(8.5);
+    expect(news.published.every((p) => p.cut === undefined)).toBe(true);
+    // Read again at the next send, the same cut changes nothing.
+    g.settle({ kind: 'accepted' });
+    await clock.advance(2_000);
+    expect(g.ratePerSecond).toBeGreaterThanOrEqual(8.5);
+  });
+
+  it('keeps a pace already at or below a published cut', async () => {
+    const { gate: g, clock, news, t0 } = fleetGate();
+    news.cuts.submission_write = { at: t0, rate: 16 };
+    await sendAccepted(g, clock, 3, 10);
+    const pace = g.ratePerSecond ?? 0;
+    expect(pace).toBeCloseTo(4, 1);
+    news.cuts.submission_write = { at: clock.now(), rate: 30 };
+    await sendAccepted(g, clock, 1, 10);
+    expect(g.ratePerSecond).toBeGreaterThanOrEqual(pace);
+  });
+
+  it('alone on the bucket, as far as the roster knows: publishes nothing and heeds no published pause', async () => {
+    const { gate: g, clock, news, shares, t0 } = fleetGate();
+    shares.others = 0;
+    news.pauses.submission_write = t0 + 60_000;
+    const first = take(g);
+    await flushMicrotasks();
+    expect(first.result).toEqual({ ok: true, sendAt: t0 });
+    g.settle({ kind: 'rate-limited', retryAfterMs: 1_000 });
+    await clock.advance(1_000);
+    expect(news.published).toEqual([]);
+  });
+
+  it('credits no recovery for the time a published pause held its queue', async () => {
+    const run = async (pauseMs: number): Promise<number | undefined> => {
+      const { gate: g, clock, news, t0 } = fleetGate();
+      news.cuts.submission_write = { at: t0, rate: 40 };
+      await sendAccepted(g, clock, 20, 10); // held back by the pace of 10/s
+      news.pauses.submission_write = clock.now() + pauseMs;
+      await sendAccepted(g, clock, 2, 10);
+      return g.ratePerSecond;
+    };
+    const withoutPause = await run(0);
+    const afterPause = await run(5_000);
+    // Five seconds of probing at 2 %/s would have added a tenth; the pause added (almost) nothing.
+    expect(afterPause).toBeLessThan((withoutPause ?? 0) * 1.02);
   });
 });
 

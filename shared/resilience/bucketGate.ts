@@ -20,13 +20,22 @@
  * With fleet shares (./fleetShares.ts) the gate paces this process's share of the fleet's rate: the
  * configured options are the fleet's and are scaled to the share (./pacerShare.ts), and when the share
  * changes the pacer's rates are scaled with it. The share is read from memory; the gate reports each send
- * so the fleet knows this process has work.
+ * so the fleet knows this process has work. With both, the fleet has one rate: a 429 that cuts this
+ * process's pace publishes the cut with the pause, and a cut another process published is applied here
+ * (`adoptFleetCut`); a pause is published only while other processes send on the bucket (alone, nobody
+ * would hear it), and the time a published pause held the queue credits no recovery.
  *
  * Every granted send must be settled exactly once with {@link BucketGate.settle}; time comes from the
  * injected {@link Clock}, and the only timer is the gate's own wake-up for the queue's head.
  */
 import type { Clock } from '../clock.js';
-import { believeFleetTime, FLEET_PAUSE_MAX_AHEAD_MS, type FleetNews } from './fleetNews.js';
+import {
+  believeFleetTime,
+  currentCut,
+  FLEET_PAUSE_MAX_AHEAD_MS,
+  type FleetCut,
+  type FleetNews,
+} from './fleetNews.js';
 import type { FleetShares } from './fleetShares.js';
 import {
   estimateSendAt,
@@ -41,7 +50,8 @@ import {
   type RefusalReading,
   type SendResult,
 } from './pacer.js';
-import { adoptFleetRate, rescalePacer, shareOptions, withFleetView } from './pacerShare.js';
+import { creditNothingUntil } from './pacerRecovery.js';
+import { adoptFleetCut, adoptFleetRate, rescalePacer, shareOptions, withFleetView } from './pacerShare.js';
 
 export {
   DEFAULT_PACER,
@@ -127,6 +137,8 @@ export class BucketGate {
   readonly #fleet: FleetNews | undefined;
   readonly #shares: FleetShares | undefined;
   #share = 1;
+  /** The `at` of the latest fleet cut applied or made here: each is applied once. */
+  #cutAt: number | undefined;
   #state: PacerState;
   /** Retries first, then first attempts; each FIFO. */
   readonly #retries: Waiter[] = [];
@@ -198,11 +210,38 @@ export class BucketGate {
     this.#state = recordResult(before, this.#options, now, result);
     if (result.kind === 'rate-limited') {
       this.#tell(before, now);
-      if (this.#state.pause.until > before.pause.until && this.#state.pause.until > now) {
-        this.#fleet?.publishPause(this.bucket, this.#state.pause.until);
-      }
+      this.#publishRefusal(before, now);
     }
     this.#pump();
+  }
+
+  /**
+   * Tells the fleet of a 429 that extended this process's pause, with the cut when it set the pace anew (only
+   * with fleet pacing: the cut is of the fleet's rate). Alone on the bucket, as far as the roster knows, there
+   * is nobody to tell.
+   */
+  #publishRefusal(before: PacerState, now: number): void {
+    const after = this.#state;
+    if (this.#fleet === undefined || !this.#othersSend()) return;
+    const extended = after.pause.until > before.pause.until && after.pause.until > now;
+    const reading = after.refusals.latestReading;
+    // Only a measured cut is the fleet's: a first rate is this process's own reading of slow start (the
+    // roster's median spreads it), and a guessed cut — to be regained within seconds — is as likely a refusal
+    // from elsewhere (the chaos soak's bursts), which spread to every process wore the whole fleet down.
+    const measuredCut = reading === 'new-episode' && after.recovery.regainTarget === undefined;
+    const cut: FleetCut | undefined =
+      this.#shares !== undefined && measuredCut && after.pace.rate !== undefined
+        ? { at: now, rate: after.pace.rate / this.#share }
+        : undefined;
+    if (cut !== undefined) this.#cutAt = cut.at;
+    if (extended || cut !== undefined) {
+      this.#fleet.publishPause(this.bucket, Math.max(after.pause.until, now), cut);
+    }
+  }
+
+  /** Whether other processes send on this bucket: always assumed without fleet pacing's roster. */
+  #othersSend(): boolean {
+    return this.#shares === undefined || this.#shares.othersPerSecond(this.bucket) > 0;
   }
 
   /** Epoch ms until which this process's own 429s paused the bucket (<= now when open). */
@@ -232,6 +271,11 @@ export class BucketGate {
 
   /** Commits one send at `now` and tells the fleet this process has work here. */
   #grant(now: number, waited: boolean): void {
+    // A published pause that held the queue until now tested nothing of this process's pace.
+    const fleetPause = this.#fleetPauseUntil(now);
+    if (fleetPause > this.#state.pause.until) {
+      this.#state = creditNothingUntil(this.#state, Math.min(fleetPause, now));
+    }
     this.#state = recordSend(this.#state, now, waited);
     const { rate } = this.#state.pace;
     this.#shares?.noteSend(this.bucket, waited, rate === undefined ? undefined : rate / this.#share);
@@ -239,7 +283,8 @@ export class BucketGate {
 
   /**
    * Follows this process's share of the fleet's rate: scales the options and the pacer's rates when it
-   * moved, and lets an unpaced process start at its part of a pace the fleet has learned.
+   * moved, applies a cut another process published, and moves an unpaced process (or one far below) to its
+   * part of the pace the fleet believes in.
    */
   #syncShare(): void {
     if (this.#shares === undefined) return;
@@ -250,10 +295,23 @@ export class BucketGate {
       this.#share = share;
     }
     this.#state = withFleetView(this.#state, this.#share, this.#shares.othersPerSecond(this.bucket));
-    if (this.#state.pace.rate === undefined && this.#fleetOptions.ratePerSecond === undefined) {
-      const fleetRate = this.#shares.fleetRate(this.bucket);
-      if (fleetRate !== undefined) this.#state = adoptFleetRate(this.#state, fleetRate * this.#share);
+    this.#applyFleetCut();
+    const fleetRate = this.#shares.fleetRate(this.bucket);
+    if (fleetRate !== undefined) {
+      const now = this.#clock.now();
+      this.#state = adoptFleetRate(this.#state, this.#options, now, fleetRate * this.#share);
     }
+  }
+
+  /** Applies, once, this process's part of the latest cut another process made to the fleet's rate. */
+  #applyFleetCut(): void {
+    // Cuts are of the fleet's rate: only a process pacing a share of it (fleet pacing on) has a part of one.
+    if (this.#fleet === undefined || this.#shares === undefined || !this.#othersSend()) return;
+    const cut = this.#fleet.latestCut(this.bucket);
+    const now = this.#clock.now();
+    if (cut === undefined || cut.at === this.#cutAt || !currentCut(cut, now)) return;
+    this.#cutAt = cut.at;
+    this.#state = adoptFleetCut(this.#state, this.#options, now, cut.rate * this.#share);
   }
 
   #tell(before: PacerState, now: number): void {
@@ -354,7 +412,7 @@ export class BucketGate {
   }
 
   #fleetPauseUntil(now: number): number {
-    if (this.#fleet === undefined) return 0;
+    if (this.#fleet === undefined || !this.#othersSend()) return 0;
     return believeFleetTime(this.#fleet.pauseUntil(this.bucket), now, FLEET_PAUSE_MAX_AHEAD_MS);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fairShares, MIN_PART_OF_EQUAL_SHARE, type MemberDemand } from './fairShares.js';
+import { believedFleetRate, fairShares, MIN_PART_OF_EQUAL_SHARE, type MemberDemand } from './fairShares.js';
 
 function member(id: string, heldBack: boolean, sendsPerSecond = 0, fleetRate?: number): MemberDemand {
   return { id, heldBack, sendsPerSecond, fleetRate };
@@ -75,5 +75,23 @@ describe('fairShares', () => {
         expect(share).toBeLessThanOrEqual(1);
       }
     }
+  });
+});
+
+describe('believedFleetRate', () => {
+  it('is the median of the rates reported, so one wild belief does not move it', () => {
+    expect(
+      believedFleetRate([member('a', true, 1, 20), member('b', true, 1, 22), member('c', true, 1, 90)]),
+    ).toBe(22);
+    expect(believedFleetRate([member('a', true, 1, 20), member('b', true, 1, 24)])).toBe(22);
+  });
+
+  it('is unknown until at least half the processes report one: a first reading is not the fleet’s', () => {
+    const slowStart = ['b', 'c', 'd', 'e'].map((id) => member(id, true, 2));
+    expect(believedFleetRate([member('a', true, 2, 6.5), ...slowStart])).toBeUndefined();
+    expect(
+      believedFleetRate([member('a', true, 2, 6.5), member('f', true, 2, 21), ...slowStart.slice(2)]),
+    ).toBe(13.75);
+    expect(believedFleetRate(slowStart)).toBeUndefined();
   });
 });

@@ -66,12 +66,15 @@ export function fairShares(
 }
 
 /**
- * The fleet rate a set of processes believes in: the median of the rates they reported (undefined when none
- * has one). The median, so that one process with a stale or wild belief does not move the fleet.
+ * The fleet rate a set of processes believes in: the median of the rates they reported — undefined when fewer
+ * than half of them have one. The median, so that one process with a stale or wild belief does not move
+ * the fleet; half, so that when a fleet starts together the first process to leave slow start (its share
+ * read off a roster that did not yet list everyone: one learned 6.5/s for a 20/s fleet of seven) does not
+ * hand its reading to all the others, who learn their own instead.
  */
 export function believedFleetRate(demands: readonly BucketDemand[]): number | undefined {
   const rates = demands.map((d) => d.fleetRate).filter((r): r is number => r !== undefined);
-  if (rates.length === 0) return undefined;
+  if (rates.length === 0 || rates.length * 2 < demands.length) return undefined;
   const sorted = rates.sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;

@@ -7,27 +7,8 @@ import {
   FLEET_BREAKER_MAX_AHEAD_MS,
   FLEET_PAUSE_MAX_AHEAD_MS,
   mergeFleetNews,
-  type FleetNews,
 } from './fleetNews.js';
-
-/** Fleet news held in memory: what "the others" published, and what this process published. */
-class MemoryFleetNews implements FleetNews {
-  pauses: Record<string, number> = {};
-  openUntil = 0;
-  readonly published: { kind: 'pause' | 'open'; bucket?: string; until: number }[] = [];
-  publishPause(bucket: string, untilMs: number): void {
-    this.published.push({ kind: 'pause', bucket, until: untilMs });
-  }
-  publishBreakerOpen(untilMs: number): void {
-    this.published.push({ kind: 'open', until: untilMs });
-  }
-  pauseUntil(bucket: string): number {
-    return this.pauses[bucket] ?? 0;
-  }
-  breakerOpenUntil(): number {
-    return this.openUntil;
-  }
-}
+import { MemoryFleetNews } from '../../test/support/fleetFakes.js';
 
 function take(gate: BucketGate, deadlineMs = Number.MAX_SAFE_INTEGER): { result?: Acquire } {
   const ticket: { result?: Acquire } = {};
@@ -39,8 +20,12 @@ describe('mergeFleetNews', () => {
   const now = 1_000_000;
 
   it('keeps the later pause per bucket, whichever side holds it', () => {
-    const a = { pauses: { upload: now + 5_000, sandbox: now + 1_000 }, breakerOpenUntil: 0 };
-    const b = { pauses: { upload: now + 2_000, submission_read: now + 3_000 }, breakerOpenUntil: 0 };
+    const a = { pauses: { upload: now + 5_000, sandbox: now + 1_000 }, breakerOpenUntil: 0, cuts: {} };
+    const b = {
+      pauses: { upload: now + 2_000, submission_read: now + 3_000 },
+      breakerOpenUntil: 0,
+      cuts: {},
+    };
     const expected = { upload: now + 5_000, sandbox: now + 1_000, submission_read: now + 3_000 };
     expect(mergeFleetNews(a, b, now).pauses).toEqual(expected);
     expect(mergeFleetNews(b, a, now).pauses).toEqual(expected);
@@ -48,20 +33,25 @@ describe('mergeFleetNews', () => {
 
   it('keeps the later breaker open-until and drops everything already past', () => {
     const merged = mergeFleetNews(
-      { pauses: { upload: now - 1 }, breakerOpenUntil: now + 10 },
-      { pauses: { sandbox: now }, breakerOpenUntil: now + 60_000 },
+      { pauses: { upload: now - 1 }, breakerOpenUntil: now + 10, cuts: {} },
+      { pauses: { sandbox: now }, breakerOpenUntil: now + 60_000, cuts: {} },
       now,
     );
-    expect(merged).toEqual({ pauses: {}, breakerOpenUntil: now + 60_000 });
-    expect(mergeFleetNews(merged, merged, now + 60_000)).toEqual({ pauses: {}, breakerOpenUntil: 0 });
+    expect(merged).toEqual({ pauses: {}, breakerOpenUntil: now + 60_000, cuts: {} });
+    expect(mergeFleetNews(merged, merged, now + 60_000)).toEqual({
+      pauses: {},
+      breakerOpenUntil: 0,
+      cuts: {},
+    });
   });
 
   it('drops times from a clock too far ahead, so they cannot outrank the true ones', () => {
     const skewed = {
       pauses: { upload: now + 3_600_000 },
       breakerOpenUntil: now + FLEET_BREAKER_MAX_AHEAD_MS + 1,
+      cuts: {},
     };
-    const honest = { pauses: { upload: now + 5_000 }, breakerOpenUntil: now + 30_000 };
+    const honest = { pauses: { upload: now + 5_000 }, breakerOpenUntil: now + 30_000, cuts: {} };
     expect(mergeFleetNews(skewed, honest, now)).toEqual(honest);
   });
 });

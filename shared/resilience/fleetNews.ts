@@ -6,8 +6,21 @@
  *
  * This is the port; where the news lives (a storage document) is an adapter's business. The gates and
  * breakers only read the adapter's in-memory copy, so news never puts a storage call on a send's path.
- * The rate itself is not shared here: each process still learns its own pace.
+ * With fleet pacing on, a 429 that cut a bucket's fleet rate is news too (a {@link FleetCut}), published
+ * with its pause: every process applies it, so the fleet has one rate rather than one probe per process.
  */
+
+/**
+ * A cut of one bucket's **fleet** rate (docs/pacing.md, "Fleet pacing"): what the process that read a 429
+ * as a new congestion episode set the fleet's rate to — measured, the server's own figure, never a guess —
+ * for every process on the bucket to apply.
+ */
+export interface FleetCut {
+  /** When it was made (epoch ms, the cutting process's clock): its identity, and how the latest is told. */
+  readonly at: number;
+  /** The fleet rate after the cut, requests/second. */
+  readonly rate: number;
+}
 
 /** What the fleet knows: absolute epoch-ms times, as the publishing process's clock read them. */
 export interface FleetNewsState {
@@ -15,6 +28,8 @@ export interface FleetNewsState {
   readonly pauses: Readonly<Record<string, number>>;
   /** The latest breaker open-until any process published; 0 when none. */
   readonly breakerOpenUntil: number;
+  /** Per bucket, the latest fleet-rate cut any process published (kept {@link FLEET_CUT_KEEP_MS}). */
+  readonly cuts: Readonly<Record<string, FleetCut>>;
 }
 
 /**
@@ -22,8 +37,11 @@ export interface FleetNewsState {
  * adapter publishes and refreshes in the background and, when storage fails, carries on without the news.
  */
 export interface FleetNews {
-  /** This process paused `bucket` until `untilMs` after a 429; tell the fleet. */
-  publishPause(bucket: string, untilMs: number): void;
+  /**
+   * This process paused `bucket` until `untilMs` after a 429, and perhaps cut the bucket's fleet rate; tell
+   * the fleet (one publication for both).
+   */
+  publishPause(bucket: string, untilMs: number, cut?: FleetCut): void;
   /** This process's breaker opened until `untilMs`; tell the fleet. */
   publishBreakerOpen(untilMs: number): void;
   /**
@@ -33,18 +51,22 @@ export interface FleetNews {
   pauseUntil(bucket: string): number;
   /** The breaker open-until other processes published (epoch ms; <= now when none), from memory. */
   breakerOpenUntil(): number;
+  /** The latest fleet-rate cut published for `bucket` (this process's own included), from memory. */
+  latestCut(bucket: string): FleetCut | undefined;
 }
 
 /** The empty news: nothing paused, nothing open. */
 export const NO_FLEET_NEWS: FleetNewsState = Object.freeze({
   pauses: Object.freeze({}),
   breakerOpenUntil: 0,
+  cuts: Object.freeze({}),
 });
 
 /**
  * Merges two versions of the news: per bucket and for the breaker, the later time wins, so a newer
- * pause-until is never overwritten by an older one whichever process writes last. Times already past at
- * `now` are dropped, which keeps the document as small as the news that still matters; so are times the
+ * pause-until (or cut) is never overwritten by an older one whichever process writes last. Times already
+ * past at `now` are dropped — cuts once older than {@link FLEET_CUT_KEEP_MS} — which keeps the document as
+ * small as the news that still matters; so are times the
  * clock-skew rule ({@link believeFleetTime}) would not believe, so that one process with a clock far ahead
  * cannot keep a time in the document that outranks every true one.
  */
@@ -60,8 +82,29 @@ export function mergeFleetNews(a: FleetNewsState, b: FleetNewsState, now: number
   for (const until of [a.breakerOpenUntil, b.breakerOpenUntil]) {
     if (current(until, now, FLEET_BREAKER_MAX_AHEAD_MS) && until > open) open = until;
   }
-  return { pauses, breakerOpenUntil: open };
+  const cuts: Record<string, FleetCut> = {};
+  for (const source of [a.cuts, b.cuts]) {
+    for (const [bucket, cut] of Object.entries(source)) {
+      if (!currentCut(cut, now)) continue;
+      if (cut.at > (cuts[bucket]?.at ?? Number.NEGATIVE_INFINITY)) cuts[bucket] = cut;
+    }
+  }
+  return { pauses, breakerOpenUntil: open, cuts };
 }
+
+/** Whether a cut still counts at `now`: made within {@link FLEET_CUT_KEEP_MS}, and not from a clock far ahead. */
+export function currentCut(cut: FleetCut, now: number): boolean {
+  return (
+    cut.at > now - FLEET_CUT_KEEP_MS && believeFleetTime(cut.at, now, FLEET_PAUSE_MAX_AHEAD_MS) === cut.at
+  );
+}
+
+/**
+ * How long a published cut is kept and applied: a process hears news within about a refresh (2 s) plus a
+ * read, so 15 s reaches every sending process; a cut much older than that has been recovered from by the
+ * processes that applied it, and must not pull a newcomer below where the fleet is now.
+ */
+export const FLEET_CUT_KEEP_MS = 15_000;
 
 function current(until: number, now: number, maxAheadMs: number): boolean {
   return until > now && believeFleetTime(until, now, maxAheadMs) === until;

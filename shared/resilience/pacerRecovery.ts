@@ -51,3 +51,13 @@ function recoveredRate(
 function withRate(state: PacerState, rate: number): PacerState {
   return { ...state, pace: { ...state.pace, rate } };
 }
+
+/**
+ * Credits no recovery for the time up to `untilMs`: the end of a pause another process published (fleet
+ * news), which held this process's sends back without testing its pace — as its own pause credits none.
+ */
+export function creditNothingUntil(state: PacerState, untilMs: number): PacerState {
+  const { recovery } = state;
+  if (untilMs <= recovery.creditedUntil) return state;
+  return { ...state, recovery: { ...recovery, creditedUntil: untilMs } };
+}

@@ -7,7 +7,14 @@ import {
   type PacerOptions,
   type PacerState,
 } from './pacer.js';
-import { adoptFleetRate, rescalePacer, shareOptions, withFleetView } from './pacerShare.js';
+import {
+  adoptFleetCut,
+  adoptFleetRate,
+  FLEET_ALIGN_QUIET_MS,
+  rescalePacer,
+  shareOptions,
+  withFleetView,
+} from './pacerShare.js';
 
 const CONFIGURED: PacerOptions = { ...DEFAULT_PACER, ratePerSecond: 20, burst: 20 };
 
@@ -71,17 +78,43 @@ describe('rescalePacer', () => {
 });
 
 describe('adoptFleetRate', () => {
+  const now = 100_000;
+  const learned = (rate: number, episodeUntil = Number.NEGATIVE_INFINITY): PacerState => {
+    const base = initialPacerState(DEFAULT_PACER, 0);
+    return {
+      ...base,
+      pace: { rate, learnedRate: rate, theoreticalArrivalAt: now },
+      episode: { ...base.episode, lastsAtLeastUntil: episodeUntil },
+    };
+  };
+
   it('starts an unpaced newcomer at its part of the fleet’s learned pace', () => {
-    const adopted = adoptFleetRate(initialPacerState(DEFAULT_PACER, 0), 6.5);
+    const adopted = adoptFleetRate(initialPacerState(DEFAULT_PACER, 0), DEFAULT_PACER, now, 6.5);
     expect(adopted.pace.rate).toBe(6.5);
     expect(adopted.pace.learnedRate).toBe(6.5);
   });
 
-  it('leaves a paced state alone, and ignores a rate that is not positive', () => {
+  it('raises a learned pace far below the fleet’s to it once its latest episode is quiet', () => {
+    expect(adoptFleetRate(learned(1), DEFAULT_PACER, now, 3).pace).toMatchObject({ rate: 3, learnedRate: 3 });
+    // Within the quiet time after its own episode began, the others' reports may predate the cut: kept.
+    const recent = learned(1, now - FLEET_ALIGN_QUIET_MS + 1);
+    expect(adoptFleetRate(recent, DEFAULT_PACER, now, 3)).toBe(recent);
+    const quiet = learned(1, now - FLEET_ALIGN_QUIET_MS);
+    expect(adoptFleetRate(quiet, DEFAULT_PACER, now, 3).pace.rate).toBe(3);
+  });
+
+  it('never lowers a pace, and leaves one within a blind step of the fleet’s alone (the probe closes that)', () => {
+    const high = learned(5);
+    expect(adoptFleetRate(high, DEFAULT_PACER, now, 3)).toBe(high);
+    const near = learned(2.5);
+    expect(adoptFleetRate(near, DEFAULT_PACER, now, 3)).toBe(near);
+  });
+
+  it('leaves a configured pace alone, and ignores a rate that is not positive', () => {
     const paced = initialPacerState(CONFIGURED, 0);
-    expect(adoptFleetRate(paced, 3)).toBe(paced);
+    expect(adoptFleetRate(paced, CONFIGURED, now, 30)).toBe(paced);
     const unpaced = initialPacerState(DEFAULT_PACER, 0);
-    expect(adoptFleetRate(unpaced, 0)).toBe(unpaced);
+    expect(adoptFleetRate(unpaced, DEFAULT_PACER, now, 0)).toBe(unpaced);
   });
 });
 
@@ -114,5 +147,51 @@ describe('withFleetView: a rate learned in a fleet is this process’s part of w
   it('changes nothing when the view is the same', () => {
     const state = withFleetView(initialPacerState(DEFAULT_PACER, 0), 0.5, 3);
     expect(withFleetView(state, 0.5, 3)).toBe(state);
+  });
+});
+
+describe('adoptFleetCut', () => {
+  const now = 50_000;
+  const paced = (rate: number): PacerState => {
+    const base = initialPacerState(DEFAULT_PACER, 1_000);
+    return {
+      ...base,
+      pace: { rate, learnedRate: rate, theoreticalArrivalAt: now },
+      accepts: { ...base.accepts, count: 40 },
+    };
+  };
+
+  it('lowers the pace to its part of the cut and starts an episode here, anchored now', () => {
+    const cut = adoptFleetCut(paced(10), DEFAULT_PACER, now, 8.5);
+    expect(cut.pace).toMatchObject({ rate: 8.5, learnedRate: 8.5, theoreticalArrivalAt: now });
+    expect(cut.episode.measuredFrom?.accepted).toBe(40);
+    expect(cut.episode.lastsAtLeastUntil).toBe(now + DEFAULT_PACER.defaultPauseMs);
+    // The pace it had is regained within seconds unless this process's own 429s confirm the cut.
+    expect(cut.recovery).toEqual({ creditedUntil: now, regainTarget: 10 });
+  });
+
+  it('lowers by at most one blind step: one process’s misreading cannot drag the fleet down', () => {
+    const cut = adoptFleetCut(paced(10), DEFAULT_PACER, now, 2);
+    expect(cut.pace.rate).toBe(10 * DEFAULT_PACER.decreaseFactor);
+  });
+
+  it('keeps a pace at or below the cut, but still starts the episode (the same congestion)', () => {
+    const kept = adoptFleetCut(paced(5), DEFAULT_PACER, now, 6);
+    expect(kept.pace.rate).toBe(5);
+    expect(kept.episode.lastsAtLeastUntil).toBe(now + DEFAULT_PACER.defaultPauseMs);
+  });
+
+  it('gives an unpaced process the cut as its first rate, and a configured rate caps it', () => {
+    const unpaced = initialPacerState(DEFAULT_PACER, 1_000);
+    expect(adoptFleetCut(unpaced, DEFAULT_PACER, now, 6).pace.rate).toBe(6);
+    const configured = { ...DEFAULT_PACER, ratePerSecond: 4 };
+    const capped = adoptFleetCut(paced(10), configured, now, 9);
+    expect(capped.pace).toMatchObject({ rate: 4, learnedRate: undefined });
+  });
+
+  it('ignores a cut that is not a rate', () => {
+    const state = paced(10);
+    expect(adoptFleetCut(state, DEFAULT_PACER, now, 0)).toBe(state);
+    expect(adoptFleetCut(state, DEFAULT_PACER, now, Number.NaN)).toBe(state);
   });
 });

@@ -55,11 +55,79 @@ export function withFleetView(state: PacerState, share: number, othersPerSecond:
 }
 
 /**
- * An unpaced process joining a fleet that has learned a pace starts at its part of it (`rate`, already
- * scaled to its share) rather than in slow start: slow start in every newcomer would flood the key with
- * one window of requests each. A paced state is returned as it is.
+ * How long after the start of its latest congestion episode a process keeps its own pace rather than
+ * moving up to the fleet's ({@link adoptFleetRate}): two heartbeats of the roster, by when the others'
+ * reports carry the cut that began it.
  */
-export function adoptFleetRate(state: PacerState, rate: number): PacerState {
-  if (state.pace.rate !== undefined || !(rate > 0)) return state;
-  return { ...state, pace: { ...state.pace, rate, learnedRate: rate } };
+export const FLEET_ALIGN_QUIET_MS = 10_000;
+
+/**
+ * Moves this process to its part (`rate`, already scaled to its share) of the pace the other processes on
+ * the bucket believe in (the roster's median), so that the fleet keeps one rate:
+ * - an unpaced process joining a fleet that has learned a pace starts at its part rather than in slow
+ *   start — slow start in every newcomer would flood the key with one window of requests each;
+ * - a learned pace far below it (under `decreaseFactor` × it) is raised to it once the process's latest
+ *   episode is {@link FLEET_ALIGN_QUIET_MS} old: a first rate learned while the roster was stale, or a cut
+ *   the others did not take, must not hold this process back for the minutes a probe would take.
+ * Never lowers a pace (cuts do that, see {@link adoptFleetCut}); a configured rate is left to its options.
+ */
+export function adoptFleetRate(
+  state: PacerState,
+  options: PacerOptions,
+  now: number,
+  rate: number,
+): PacerState {
+  if (!(rate > 0) || options.ratePerSecond !== undefined) return state;
+  const { pace } = state;
+  if (pace.rate === undefined) return { ...state, pace: { ...pace, rate, learnedRate: rate } };
+  const quiet = now >= state.episode.lastsAtLeastUntil + FLEET_ALIGN_QUIET_MS;
+  if (!quiet || pace.rate >= options.decreaseFactor * rate) return state;
+  return {
+    ...state,
+    pace: { ...pace, rate, learnedRate: rate },
+    recovery: { ...state.recovery, regainTarget: undefined },
+  };
+}
+
+/**
+ * Another process cut the bucket's fleet rate (fleetNews.ts, `FleetCut`): this process applies its part of
+ * it, `rate` (already scaled to its share), as if the 429 had been its own — the fleet has one rate, not one
+ * probe per process that only the process a 429 happens to reach would lower. Applying it starts a
+ * congestion episode here too, so this process's own 429s of the same congestion only pause instead of
+ * cutting again. A pace already at or below `rate` is kept (only the episode starts); a configured rate
+ * caps it. One cut from elsewhere lowers a pace by at most one blind step (`decreaseFactor`): a process
+ * that misread the fleet (a stale roster gives it a wrong share) cannot drag every other one down with it,
+ * while a real limit keeps refusing and cuts again next episode. The pace it had is regained quickly, as
+ * after a guessed cut of its own (pacerRecovery.ts): a cut made elsewhere holds this process back for the
+ * congestion that caused it, and stands only once its own 429s confirm it.
+ */
+export function adoptFleetCut(
+  state: PacerState,
+  options: PacerOptions,
+  now: number,
+  rate: number,
+): PacerState {
+  if (!(rate > 0)) return state;
+  const { pace, recovery } = state;
+  const episode = {
+    measuredFrom: { accepted: state.accepts.count, heldBack: state.heldBack },
+    lastsAtLeastUntil: Math.max(
+      state.episode.lastsAtLeastUntil,
+      state.pause.until,
+      now + options.defaultPauseMs,
+    ),
+  };
+  if (pace.rate !== undefined && pace.rate <= rate) return { ...state, episode };
+  const bounded = pace.rate === undefined ? rate : Math.max(rate, options.decreaseFactor * pace.rate);
+  const cut = options.ratePerSecond !== undefined ? Math.min(bounded, options.ratePerSecond) : bounded;
+  return {
+    ...state,
+    pace: { ...pace, rate: cut, learnedRate: options.ratePerSecond === undefined ? cut : undefined },
+    // Regained within seconds, as a guessed cut of its own is: the cut is the other process's measurement,
+    // not this one's, and one refusal cannot tell a limit from a refusal from elsewhere — spread for good,
+    // the chaos soak's bursts wore every process's pace down to a third. A real limit refuses the regained
+    // pace, and this process's own measurement then cuts it for good.
+    recovery: { creditedUntil: Math.max(recovery.creditedUntil, now), regainTarget: pace.rate },
+    episode,
+  };
 }

@@ -6,7 +6,8 @@
  * - **Off the send path.** Gates and breakers read only the copy in memory. Asking for it starts a
  *   background read when the copy is older than `refreshMs`, so a process that is not sending makes no
  *   storage calls at all, and a sending one reads at most once per `refreshMs`.
- * - **Publishing is rare** (a 429, a breaker opening) and read-modify-write with the blob's ETag: the
+ * - **Publishing is rare** (a 429, a breaker opening; with fleet pacing only while other processes send on
+ *   the bucket, and a cut of the fleet's rate goes in the same write) and read-modify-write with the blob's ETag: the
  *   document is merged with what was read (`mergeFleetNews`: per field the later time wins) and written
  *   only if nobody wrote in between; on a conflict it is read and merged again. A newer pause-until is
  *   therefore never overwritten by an older one.
@@ -22,6 +23,7 @@ import { OutageLog } from './outageLog.js';
 import {
   mergeFleetNews,
   NO_FLEET_NEWS,
+  type FleetCut,
   type FleetNews,
   type FleetNewsState,
 } from '../resilience/fleetNews.js';
@@ -51,10 +53,16 @@ export const DEFAULT_FLEET_NEWS_OPTIONS: BlobFleetNewsOptions = Object.freeze({
 });
 
 const epochMs = z.number().finite().nonnegative();
+const rate = z.number().finite().positive();
+/** `cuts` came after version 1's first readers, which ignore it; a document without it has none. */
 const newsDocument = z.object({
   version: z.literal(1),
   pauses: z.record(z.string(), epochMs),
   breakerOpenUntil: epochMs,
+  cuts: z
+    .record(z.string(), z.object({ at: epochMs, rate }))
+    .optional()
+    .default({}),
 });
 
 type Read =
@@ -91,13 +99,17 @@ export class BlobFleetNews implements FleetNews {
   }
 
   /** @inheritdoc */
-  publishPause(bucket: string, untilMs: number): void {
-    this.#publish({ pauses: { [bucket]: untilMs }, breakerOpenUntil: 0 });
+  publishPause(bucket: string, untilMs: number, cut?: FleetCut): void {
+    this.#publish({
+      pauses: { [bucket]: untilMs },
+      breakerOpenUntil: 0,
+      cuts: cut !== undefined ? { [bucket]: cut } : {},
+    });
   }
 
   /** @inheritdoc */
   publishBreakerOpen(untilMs: number): void {
-    this.#publish({ pauses: {}, breakerOpenUntil: untilMs });
+    this.#publish({ pauses: {}, breakerOpenUntil: untilMs, cuts: {} });
   }
 
   /** @inheritdoc */
@@ -110,6 +122,12 @@ export class BlobFleetNews implements FleetNews {
   breakerOpenUntil(): number {
     this.#refreshIfStale();
     return this.#known.breakerOpenUntil;
+  }
+
+  /** @inheritdoc */
+  latestCut(bucket: string): FleetCut | undefined {
+    this.#refreshIfStale();
+    return this.#known.cuts[bucket];
   }
 
   /** Resolves when no publication is in flight (tests and orderly shutdown). */
@@ -205,15 +223,23 @@ export class BlobFleetNews implements FleetNews {
       parsed = undefined;
     }
     const document = newsDocument.safeParse(parsed);
-    const news = document.success
-      ? { pauses: document.data.pauses, breakerOpenUntil: document.data.breakerOpenUntil }
+    const news: FleetNewsState = document.success
+      ? {
+          pauses: document.data.pauses,
+          breakerOpenUntil: document.data.breakerOpenUntil,
+          cuts: document.data.cuts,
+        }
       : NO_FLEET_NEWS;
     return etag !== undefined ? { news, etag } : { news };
   }
 }
 
 function isEmpty(news: FleetNewsState): boolean {
-  return news.breakerOpenUntil === 0 && Object.keys(news.pauses).length === 0;
+  return (
+    news.breakerOpenUntil === 0 &&
+    Object.keys(news.pauses).length === 0 &&
+    Object.keys(news.cuts).length === 0
+  );
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

@@ -7,6 +7,7 @@ import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../shared/clock.js';
 import { BlobFleetNews, FLEET_NEWS_BLOB } from '../../shared/storage/fleetNewsBlob.js';
+import { FLEET_CUT_KEEP_MS } from '../../shared/resilience/fleetNews.js';
 import { useAzurite } from '../support/azurite.js';
 import { ManualClock, flushMicrotasks } from '../support/fakeClock.js';
 import { MemoryLogger } from '../support/memoryLogger.js';
@@ -66,6 +67,7 @@ describe('BlobFleetNews', () => {
       version: 1,
       pauses: { upload: now + 30_000, submission_read: now + 20_000 },
       breakerOpenUntil: now + 40_000,
+      cuts: {},
     });
     // A process that only reads learns it on its first refresh, in the background.
     const reader = new BlobFleetNews(container, systemClock, new MemoryLogger());
@@ -105,8 +107,51 @@ describe('BlobFleetNews', () => {
       version: 1,
       pauses: { sandbox: until },
       breakerOpenUntil: 0,
+      cuts: {},
     });
     expect(logger.lines.filter((l) => l.level === 'warn')).toEqual([]);
+  });
+
+  it('carries fleet-rate cuts with their pauses: the latest cut per bucket wins, whoever writes last', async () => {
+    const container = await freshContainer();
+    const now = Date.now();
+    const writers = Array.from(
+      { length: 3 },
+      () => new BlobFleetNews(container, systemClock, new MemoryLogger()),
+    );
+    writers[0]?.publishPause('submission_write', now + 1_000, { at: now - 200, rate: 14 });
+    writers[1]?.publishPause('submission_write', now + 2_000, { at: now, rate: 12 });
+    writers[2]?.publishPause('upload', now + 1_000, { at: now - 100, rate: 30 });
+    await Promise.all(writers.map((w) => w.settled()));
+
+    expect(await documentOf(container)).toMatchObject({
+      pauses: { submission_write: now + 2_000, upload: now + 1_000 },
+      cuts: { submission_write: { at: now, rate: 12 }, upload: { at: now - 100, rate: 30 } },
+    });
+    const reader = new BlobFleetNews(container, systemClock, new MemoryLogger());
+    expect(reader.latestCut('submission_write')).toBeUndefined();
+    await expect.poll(() => reader.latestCut('submission_write')).toEqual({ at: now, rate: 12 });
+    expect(reader.latestCut('upload')).toEqual({ at: now - 100, rate: 30 });
+  });
+
+  it('reads a document written before cuts were news, and drops a cut too old to apply', async () => {
+    const container = await freshContainer();
+    const now = Date.now();
+    const body = JSON.stringify({ version: 1, pauses: { upload: now + 5_000 }, breakerOpenUntil: 0 });
+    await container.getBlockBlobClient(FLEET_NEWS_BLOB).upload(body, body.length);
+    const news = new BlobFleetNews(container, systemClock, new MemoryLogger());
+    news.pauseUntil('upload');
+    await expect.poll(() => news.pauseUntil('upload')).toBe(now + 5_000);
+    expect(news.latestCut('upload')).toBeUndefined();
+
+    news.publishPause('sandbox', now + 5_000, { at: now - FLEET_CUT_KEEP_MS - 1, rate: 3 });
+    await news.settled();
+    expect(await documentOf(container)).toEqual({
+      version: 1,
+      pauses: { upload: now + 5_000, sandbox: now + 5_000 },
+      breakerOpenUntil: 0,
+      cuts: {},
+    });
   });
 
   it('logs once, and carries on, while its container is missing; says so when it is back', async () => {
