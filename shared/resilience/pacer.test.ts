@@ -15,6 +15,7 @@ import {
   type PacerState,
   type SendResult,
 } from './pacer.js';
+import { withFleetView } from './pacerShare.js';
 
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 const ACCEPTED: SendResult = { kind: 'accepted' };
@@ -93,6 +94,16 @@ function pacedFor(p: Pacer, ms: number, answer: (i: number) => SendResult = () =
     sent += 1;
   }
   return sent;
+}
+
+/**
+ * The pace reached `rate` by probing, give or take the first half second after a pause, before the recent
+ * accept rate shows the pace in use (`PROBE_ABOVE_USE`, pacerRecovery.ts), and the first sends the burst let
+ * go without waiting: at most 0.25/s under it, never above.
+ */
+function expectProbedTo(p: Pacer, rate: number): void {
+  expect(p.state.pace.rate).toBeGreaterThan(rate - 0.25);
+  expect(p.state.pace.rate).toBeLessThanOrEqual(rate + 1e-9);
 }
 
 describe('pacer options', () => {
@@ -526,6 +537,26 @@ describe('pacer — a 429 for a send the pacer did not hold back', () => {
     expect(p.next).toBe(p.now + 1000);
   });
 
+  it('in a fleet, teaches an unpaced process the fleet’s rate: the others on the key are known', () => {
+    const p = new Pacer();
+    p.state = withFleetView(p.state, 0.25, 30); // three others sending 30/s between them
+    p.backlog = false;
+    for (let i = 0; i < 10; i += 1) p.advance(200).exchange(ACCEPTED); // 5/s, nobody waiting
+    p.send();
+    p.answer(limited(1000));
+    expect(p.state.refusals.latestReading).toBe('learned');
+    // Its part of what the fleet got through: a quarter of its own 10 accepted over the 1.8 s since its first
+    // answer, and the others' 30/s.
+    expect(p.state.pace.rate).toBeCloseTo(0.25 * (10 / 1.8 + 30), 10);
+    // Paced, the same refusal only pauses (the rule above).
+    p.advance(1000).exchange(ACCEPTED);
+    const rate = p.state.pace.rate;
+    p.send();
+    p.answer(limited(1000));
+    expect(p.state.refusals.latestReading).toBe('not-held-back');
+    expect(p.state.pace.rate).toBe(rate);
+  });
+
   it('keeps a pace that no send was waiting for, and re-synchronises it with the emptied bucket', () => {
     const p = new Pacer({ ratePerSecond: 10, burst: 4, burstHeadroom: 0 });
     p.backlog = false;
@@ -572,8 +603,9 @@ describe('pacer — regaining the pace a blind cut came from', () => {
 
   it('probes at the usual pace where that is faster, and not at all while nobody waits for the pace', () => {
     const slow = blindCut({ regainMs: 1_000_000 });
-    slow.advance(1000).advance(2000).answer(ACCEPTED);
-    expect(slow.state.pace.rate).toBeCloseTo(9, 10); // +0.5/s beats 2 × (1 − e^(−0.002))
+    slow.advance(1000); // the pause
+    pacedFor(slow, 2000);
+    expectProbedTo(slow, 9); // +0.5/s beats 2 × (1 − e^(−0.002))
     const idle = blindCut();
     idle.backlog = false;
     idle.advance(10_000).exchange(ACCEPTED);
@@ -645,10 +677,33 @@ describe('pacer — recovery', () => {
     return p;
   }
 
-  it('adds increasePerSecond for each second since the pause ended', () => {
+  it('adds increasePerSecond for each second of sending at the pace since the pause ended', () => {
     const p = cut();
-    p.advance(3000).answer(ACCEPTED); // 1 s paused + 2 s of sending
-    expect(p.state.pace.rate).toBeCloseTo(9, 10);
+    p.advance(1000); // the pause
+    pacedFor(p, 2000);
+    expectProbedTo(p, 9);
+  });
+
+  it('probes only for the time the pace held sends back, and not a pace more than twice its use', () => {
+    /** Ten seconds of callers arriving in bunches of `perBunch` once a second, after the cut's pause. */
+    const bunched = (perBunch: number): { readonly p: Pacer; readonly heldBackSeconds: number } => {
+      const p = cut();
+      p.advance(1000); // the pause
+      const from = p.state.recovery.heldBackMsCredited; // the cut's own send waited too
+      for (let second = 0; second < 10; second += 1) {
+        p.advance(1000);
+        for (let i = 0; i < perBunch; i += 1) p.exchange(ACCEPTED);
+      }
+      return { p, heldBackSeconds: (p.state.heldBack.ms - from) / 1000 };
+    };
+    // 3/s against a pace of 8/s: more than twice the use, never probed — the old rule (all the time since
+    // the last credit, if the latest send waited) made it 13/s.
+    expect(bunched(3).p.state.pace.rate).toBe(8);
+    // 5/s: probed, but only for the time the spacing held the bunches back (one interval a send).
+    const { p, heldBackSeconds } = bunched(5);
+    expect(heldBackSeconds).toBeLessThan(7);
+    expect(p.state.pace.rate).toBeGreaterThan(8);
+    expect(p.state.pace.rate).toBeLessThanOrEqual(8 + 0.5 * heldBackSeconds);
   });
 
   it('adds increaseShare of the rate per second when that is more: as fast at 100/s as at 2/s', () => {
@@ -662,20 +717,38 @@ describe('pacer — recovery', () => {
       acceptFor(learned, rate, 3000);
       learned.answer(limited(1000));
       const before = learned.state.pace.rate as number;
-      learned.advance(1000 + 1000).answer(ACCEPTED);
-      expect((learned.state.pace.rate as number) / before).toBeCloseTo(1.02, 10);
+      learned.advance(1000); // the pause
+      pacedFor(learned, 1000);
+      const ratio = (learned.state.pace.rate as number) / before;
+      expect(ratio).toBeGreaterThan(1.015);
+      expect(ratio).toBeLessThanOrEqual(Math.exp(0.02)); // credited answer by answer, so it compounds
     }
   });
 
   it('is based on elapsed time, not on the number of answers', () => {
     const many = cut();
-    const one = cut();
-    many.advance(1000);
-    one.advance(1000);
-    for (let i = 0; i < 20; i += 1) many.advance(100).answer(ACCEPTED);
-    one.advance(2000).answer(ACCEPTED);
-    expect(many.state.pace.rate).toBeCloseTo(9, 10);
-    expect(one.state.pace.rate).toBeCloseTo(9, 10);
+    const few = cut();
+    for (const p of [many, few]) {
+      p.advance(1000); // the pause
+      pacedFor(p, 2000); // in use: the recent accept rate is the pace's
+    }
+    pacedFor(many, 2000); // every send answered at once
+    // The same sends, their answers coming back together twice a second.
+    const until = few.now + 2000;
+    let unanswered = 0;
+    let flushedAt = few.now;
+    while (few.next < until) {
+      few.send();
+      unanswered += 1;
+      if (few.now - flushedAt >= 500) {
+        for (; unanswered > 0; unanswered -= 1) few.answer(ACCEPTED);
+        flushedAt = few.now;
+      }
+    }
+    few.advance(until - few.now);
+    for (; unanswered > 0; unanswered -= 1) few.answer(ACCEPTED);
+    expectProbedTo(many, 10);
+    expect(few.state.pace.rate).toBeCloseTo(many.state.pace.rate as number, 1);
   });
 
   it('credits nothing before the pause ends', () => {
@@ -688,8 +761,10 @@ describe('pacer — recovery', () => {
     const p = cut({}, 5000);
     p.advance(3000).answer(ACCEPTED);
     expect(p.state.pace.rate).toBeCloseTo(8, 10);
-    p.advance(3000).answer(ACCEPTED);
-    expect(p.state.pace.rate).toBeCloseTo(8.5, 10);
+    p.advance(2000); // the rest of the pause
+    pacedFor(p, 3000);
+    expect(p.state.pace.rate).toBeGreaterThan(8);
+    expect(p.state.pace.rate).toBeLessThanOrEqual(8 + 0.5 * 3); // the 3 s after the pause at most
   });
 
   it('does not credit time in which nobody waited for the pace', () => {
@@ -698,11 +773,9 @@ describe('pacer — recovery', () => {
     p.advance(60_000).send();
     p.answer(ACCEPTED);
     expect(p.state.pace.rate).toBeCloseTo(8, 10);
-    const creditFrom = p.now;
     p.backlog = true;
-    p.send();
-    p.advance(2000).answer(ACCEPTED); // credited from the last answer, not from the pause
-    expect(p.state.pace.rate).toBeCloseTo(8 + (0.5 * (p.now - creditFrom)) / 1000, 10);
+    pacedFor(p, 2000); // credited from the last answer, not from the pause
+    expectProbedTo(p, 9);
   });
 
   it.each([['failed'], ['unsent']] as const)('is not credited by a %s send', (kind) => {
@@ -713,7 +786,8 @@ describe('pacer — recovery', () => {
 
   it('never recovers above a configured rate', () => {
     const p = cut();
-    p.advance(3_600_000).answer(ACCEPTED);
+    p.advance(1000);
+    pacedFor(p, 60_000);
     expect(p.state.pace.rate).toBe(10);
   });
 
@@ -721,17 +795,20 @@ describe('pacer — recovery', () => {
     const p = new Pacer(FLAT);
     for (let i = 0; i < 4; i += 1) p.exchange(ACCEPTED);
     p.answer(limited(1000)); // learned 4
-    p.advance(1000 + 60_000).answer(ACCEPTED);
-    expect(p.state.pace.rate).toBeCloseTo(34, 10);
+    p.advance(1000);
+    pacedFor(p, 60_000);
+    expect(p.state.pace.rate).toBeCloseTo(34, 0);
   });
 
   it('drops a learned pace past unpaceAboveLearnedFactor × it, and slow-starts again', () => {
     const p = new Pacer({ ...FLAT, unpaceAboveLearnedFactor: 4, slowStartWindow: 2 });
     for (let i = 0; i < 4; i += 1) p.exchange(ACCEPTED);
     p.answer(limited(1000)); // learned 4; released above 16, i.e. after 24 s of recovery
-    p.advance(1000 + 23_000).answer(ACCEPTED);
-    expect(p.state.pace.rate).toBeCloseTo(15.5, 10);
-    p.advance(2000).answer(ACCEPTED);
+    p.advance(1000);
+    pacedFor(p, 23_000);
+    expect(p.state.pace.rate).toBeCloseTo(15.5, 0);
+    // Zero-latency answers would never advance the clock once unpaced: stop at the release.
+    for (let i = 0; i < 100 && p.state.pace.rate !== undefined; i += 1) p.exchange(ACCEPTED);
     expect(p.state.pace.rate).toBeUndefined();
     expect(p.state.sending.window).toBe(2);
   });

@@ -13,8 +13,8 @@
  *   stay within `spendableBurst + L·rate` in any span L; a 429 never raises the rate, cuts it at most once
  *   per congestion episode and never below `minRatePerSecond`; only a 429 of a send the pacer held back can
  *   set the rate, measured over the time sends were held back (lulls in demand and pauses not caused by the
- *   pace left out); recovery counts only time in which sends were held back, and never passes a configured
- *   rate.
+ *   pace left out); recovery counts only time in which sends were held back, probes no pace above twice the
+ *   recent accept rate, and never passes a configured rate.
  */
 import { countAccepted } from './pacerAcceptRate.js';
 import type { PacerOptions } from './pacerOptions.js';

@@ -1,31 +1,50 @@
 /**
  * Recovery after a cut: a proportional probe, the quick regain of a guessed cut, and dropping a learned pace
  * that recovery has left far behind (docs/pacing.md, "Recovery" and "Regaining a guessed cut"). Only time in
- * which the pace held sends back counts: a pace nobody waits for has not been tested.
+ * which the pace held sends back, and was in use, counts: a pace nobody waits for has not been tested.
  */
+import { recentAcceptRate } from './pacerAcceptRate.js';
 import type { PacerOptions } from './pacerOptions.js';
 import type { PacerState } from './pacerState.js';
 
 /**
- * Credits recovery for the time since the last credit or the pause end, whichever is later — elapsed time,
- * not answer count, so it is fair at any rate — if the latest send was held back. A configured rate caps
- * it; a learned one is dropped past `unpaceAboveLearnedFactor` × it (slow start again).
+ * The probe stops while the pace is more than twice what the server recently accepted (Linux's test of a
+ * congestion window that limits in slow start, `tcp_is_cwnd_limited`): a pace twice its use has not been
+ * tested, whatever its spacing held back. The queue trigger's batches of sixteen, spread at the pace, kept
+ * probing a pace no sustained demand reached, and a fleet's believed rate drifted to four times the server's.
+ */
+const PROBE_ABOVE_USE = 2;
+
+/**
+ * Credits recovery for the time since the last credit or the pause end, whichever is later, if the latest
+ * send was held back — time, not answer count, so it is fair at any rate. The probe counts only the
+ * held-back part of that time (`heldBack.ms`, at most one interval per send that waited), so it runs in
+ * proportion to how much of the pace is used, and none of it while the pace is above twice its use
+ * ({@link PROBE_ABOVE_USE}). The return to a guessed cut's pace counts all of it: that pace was in use. A
+ * configured rate caps recovery; a learned one is dropped past `unpaceAboveLearnedFactor` × it (slow start
+ * again).
  */
 export function recover(state: PacerState, options: PacerOptions, now: number): PacerState {
-  const { pace, recovery } = state;
+  const { pace, recovery, heldBack } = state;
   if (pace.rate === undefined) return state;
   const from = Math.max(recovery.creditedUntil, state.pause.until);
   if (now <= from) return state;
-  const credited: PacerState = { ...state, recovery: { ...recovery, creditedUntil: now } };
+  const credited: PacerState = {
+    ...state,
+    recovery: { ...recovery, creditedUntil: now, heldBackMsCredited: heldBack.ms },
+  };
   if (!state.sending.latestHeldBack) return credited;
-  const recovered = recoveredRate(pace.rate, recovery.regainTarget, options, now - from);
+  const elapsedMs = now - from;
+  const tested = pace.rate < PROBE_ABOVE_USE * recentAcceptRate(state, now);
+  const heldBackMs = tested ? Math.max(0, Math.min(elapsedMs, heldBack.ms - recovery.heldBackMsCredited)) : 0;
+  const recovered = recoveredRate(pace.rate, recovery.regainTarget, options, heldBackMs, elapsedMs);
   const ceiling = options.ratePerSecond;
   if (ceiling !== undefined) return withRate(credited, Math.min(recovered, ceiling));
   if (pace.learnedRate !== undefined && recovered > options.unpaceAboveLearnedFactor * pace.learnedRate) {
     return {
       ...credited,
       pace: { ...pace, rate: undefined, learnedRate: undefined },
-      recovery: { creditedUntil: now, regainTarget: undefined },
+      recovery: { creditedUntil: now, heldBackMsCredited: heldBack.ms, regainTarget: undefined },
       sending: { ...state.sending, window: options.slowStartWindow },
     };
   }
@@ -33,17 +52,19 @@ export function recover(state: PacerState, options: PacerOptions, now: number): 
 }
 
 /**
- * `rate` after `elapsedMs` of held-back sending: `max(increasePerSecond, increaseShare × rate)` per second
- * (the probe), or the return toward `regainTarget` with time constant `regainMs`, whichever is higher.
+ * `rate` after `heldBackMs` of probing — `max(increasePerSecond, increaseShare × rate)` per held-back
+ * second — or after `elapsedMs` of return toward `regainTarget` with time constant `regainMs`, whichever is
+ * higher.
  */
 function recoveredRate(
   rate: number,
   regainTarget: number | undefined,
   options: PacerOptions,
+  heldBackMs: number,
   elapsedMs: number,
 ): number {
   const perSecond = Math.max(options.increasePerSecond, options.increaseShare * rate);
-  const probed = rate + (perSecond * elapsedMs) / 1000;
+  const probed = rate + (perSecond * heldBackMs) / 1000;
   if (regainTarget === undefined || regainTarget <= rate) return probed;
   return Math.max(probed, regainTarget - (regainTarget - rate) * Math.exp(-elapsedMs / options.regainMs));
 }
@@ -59,5 +80,8 @@ function withRate(state: PacerState, rate: number): PacerState {
 export function creditNothingUntil(state: PacerState, untilMs: number): PacerState {
   const { recovery } = state;
   if (untilMs <= recovery.creditedUntil) return state;
-  return { ...state, recovery: { ...recovery, creditedUntil: untilMs } };
+  return {
+    ...state,
+    recovery: { ...recovery, creditedUntil: untilMs, heldBackMsCredited: state.heldBack.ms },
+  };
 }

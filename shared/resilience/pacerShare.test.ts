@@ -61,7 +61,7 @@ describe('rescalePacer', () => {
     const state = {
       ...base,
       pace: { rate: 10, learnedRate: 9, theoreticalArrivalAt: 5_000 },
-      recovery: { creditedUntil: 1_000, regainTarget: 12 },
+      recovery: { creditedUntil: 1_000, heldBackMsCredited: 0, regainTarget: 12 },
     };
     const scaled = rescalePacer(state, 0.5);
     expect(scaled.pace).toEqual({ rate: 5, learnedRate: 4.5, theoreticalArrivalAt: 5_000 });
@@ -167,7 +167,7 @@ describe('adoptFleetCut', () => {
     expect(cut.episode.measuredFrom?.accepted).toBe(40);
     expect(cut.episode.lastsAtLeastUntil).toBe(now + DEFAULT_PACER.defaultPauseMs);
     // The pace it had is regained within seconds unless this process's own 429s confirm the cut.
-    expect(cut.recovery).toEqual({ creditedUntil: now, regainTarget: 10 });
+    expect(cut.recovery).toEqual({ creditedUntil: now, heldBackMsCredited: 0, regainTarget: 10 });
   });
 
   it('lowers by at most one blind step: one process’s misreading cannot drag the fleet down', () => {

@@ -127,7 +127,11 @@ export function adoptFleetCut(
     // not this one's, and one refusal cannot tell a limit from a refusal from elsewhere — spread for good,
     // the chaos soak's bursts wore every process's pace down to a third. A real limit refuses the regained
     // pace, and this process's own measurement then cuts it for good.
-    recovery: { creditedUntil: Math.max(recovery.creditedUntil, now), regainTarget: pace.rate },
+    recovery: {
+      creditedUntil: Math.max(recovery.creditedUntil, now),
+      heldBackMsCredited: state.heldBack.ms,
+      regainTarget: pace.rate,
+    },
     episode,
   };
 }

@@ -115,6 +115,11 @@ export interface Recovery {
   /** Recovery has been credited (or deliberately not) for the time up to here. */
   readonly creditedUntil: number;
   /**
+   * `heldBack.ms` when recovery was last credited: the probe credits only the held-back time since, so a
+   * pace that holds a send back now and then (bunched callers far below it) is barely probed.
+   */
+  readonly heldBackMsCredited: number;
+  /**
    * The pace the latest guessed cut came from (a blind one, or one every held-back send was accepted through):
    * recovery returns to it quickly (then probes slowly above it).
    */
@@ -172,7 +177,7 @@ export function initialPacerState(options: PacerOptions, now: number): PacerStat
     accepts: { count: 0, recent: undefined, older: undefined },
     heldBack: { ms: 0, accepted: 0, refused: 0 },
     episode: { measuredFrom: undefined, lastsAtLeastUntil: Number.NEGATIVE_INFINITY },
-    recovery: { creditedUntil: now, regainTarget: undefined },
+    recovery: { creditedUntil: now, heldBackMsCredited: 0, regainTarget: undefined },
     refusals: { count: 0, latestReading: undefined },
     fleet: { share: 1, othersPerSecond: 0 },
   };
