@@ -5,7 +5,7 @@
  */
 import { recentAcceptRate } from './pacerAcceptRate.js';
 import type { PacerOptions } from './pacerOptions.js';
-import type { PacerState } from './pacerState.js';
+import type { PacerState, Recovery } from './pacerState.js';
 
 /**
  * The probe stops while the pace is more than twice what the server recently accepted (Linux's test of a
@@ -29,10 +29,7 @@ export function recover(state: PacerState, options: PacerOptions, now: number): 
   if (pace.rate === undefined) return state;
   const from = Math.max(recovery.creditedUntil, state.pause.until);
   if (now <= from) return state;
-  const credited: PacerState = {
-    ...state,
-    recovery: { ...recovery, creditedUntil: now, heldBackMsCredited: heldBack.ms },
-  };
+  const credited: PacerState = { ...state, recovery: creditedTo(state, now) };
   if (!state.sending.latestHeldBack) return credited;
   const elapsedMs = now - from;
   const tested = pace.rate < PROBE_ABOVE_USE * recentAcceptRate(state, now);
@@ -44,7 +41,7 @@ export function recover(state: PacerState, options: PacerOptions, now: number): 
     return {
       ...credited,
       pace: { ...pace, rate: undefined, learnedRate: undefined },
-      recovery: { creditedUntil: now, heldBackMsCredited: heldBack.ms, regainTarget: undefined },
+      recovery: { ...credited.recovery, regainTarget: undefined },
       sending: { ...state.sending, window: options.slowStartWindow },
     };
   }
@@ -78,10 +75,19 @@ function withRate(state: PacerState, rate: number): PacerState {
  * news), which held this process's sends back without testing its pace — as its own pause credits none.
  */
 export function creditNothingUntil(state: PacerState, untilMs: number): PacerState {
+  if (untilMs <= state.recovery.creditedUntil) return state;
+  return { ...state, recovery: creditedTo(state, untilMs) };
+}
+
+/**
+ * The recovery marks moved to `untilMs` (never back) and to the held-back time so far: whatever lies before
+ * them has been credited, or deliberately not, and the probe never counts it again.
+ */
+export function creditedTo(state: PacerState, untilMs: number): Recovery {
   const { recovery } = state;
-  if (untilMs <= recovery.creditedUntil) return state;
   return {
-    ...state,
-    recovery: { ...recovery, creditedUntil: untilMs, heldBackMsCredited: state.heldBack.ms },
+    ...recovery,
+    creditedUntil: Math.max(recovery.creditedUntil, untilMs),
+    heldBackMsCredited: state.heldBack.ms,
   };
 }

@@ -7,6 +7,7 @@
  * keep adding up to the fleet's.
  */
 import type { PacerOptions } from './pacerOptions.js';
+import { creditedTo } from './pacerRecovery.js';
 import type { PacerState } from './pacerState.js';
 
 /**
@@ -108,7 +109,7 @@ export function adoptFleetCut(
   rate: number,
 ): PacerState {
   if (!(rate > 0)) return state;
-  const { pace, recovery } = state;
+  const { pace } = state;
   const episode = {
     measuredFrom: { accepted: state.accepts.count, heldBack: state.heldBack },
     lastsAtLeastUntil: Math.max(
@@ -127,11 +128,7 @@ export function adoptFleetCut(
     // not this one's, and one refusal cannot tell a limit from a refusal from elsewhere — spread for good,
     // the chaos soak's bursts wore every process's pace down to a third. A real limit refuses the regained
     // pace, and this process's own measurement then cuts it for good.
-    recovery: {
-      creditedUntil: Math.max(recovery.creditedUntil, now),
-      heldBackMsCredited: state.heldBack.ms,
-      regainTarget: pace.rate,
-    },
+    recovery: { ...creditedTo(state, now), regainTarget: pace.rate },
     episode,
   };
 }
