@@ -16,7 +16,7 @@
  *   pace left out); recovery counts only time in which sends were held back, probes no pace above twice the
  *   recent accept rate, and never passes a configured rate.
  */
-import { countAccepted } from './pacerAcceptRate.js';
+import { countAccepted, countNotRefused } from './pacerAcceptRate.js';
 import type { PacerOptions } from './pacerOptions.js';
 import { recover } from './pacerRecovery.js';
 import { recordRefusal } from './pacerRefusal.js';
@@ -47,7 +47,7 @@ export type SendResult =
   | { readonly kind: 'accepted' }
   /** 429, with its Retry-After in ms (undefined, negative or not finite = not usable). */
   | { readonly kind: 'rate-limited'; readonly retryAfterMs: number | undefined }
-  /** Sent but no usable answer (5xx, network error, timeout): says nothing about the bucket. */
+  /** Sent but no usable answer (5xx, network error, timeout): not a refusal, nothing accepted either. */
   | { readonly kind: 'failed' }
   /** Granted but never sent (the breaker or the budget said no). */
   | { readonly kind: 'unsent' };
@@ -76,6 +76,6 @@ export function recordResult(
       return recordRefusal(settled, options, now, result.retryAfterMs, sending.inFlightBeforeRefusal === 0);
     case 'failed':
     case 'unsent':
-      return settled;
+      return countNotRefused(settled);
   }
 }

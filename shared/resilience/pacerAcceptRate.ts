@@ -71,3 +71,15 @@ export function countAccepted(state: PacerState, options: PacerOptions, now: num
       state.pace.rate === undefined ? { ...sending, window: sending.window + SLOW_START_GROWTH } : sending,
   };
 }
+
+/**
+ * A send that failed (no usable answer: 5xx, network error, timeout) or was granted but never sent: not
+ * refused, so counted with the held-back answers a cut measures by while the latest send was held back — the
+ * measurement asks at what rate the server stopped refusing, and this slot of the pace was not refused. The
+ * accepted count itself (the recent accept rate) is left alone: nothing was accepted.
+ */
+export function countNotRefused(state: PacerState): PacerState {
+  const { heldBack, sending } = state;
+  if (!sending.latestHeldBack) return state;
+  return { ...state, heldBack: { ...heldBack, accepted: heldBack.accepted + 1 } };
+}

@@ -168,8 +168,8 @@ function newEpisode(state: PacerState, options: PacerOptions, now: number): Pace
 
 /**
  * Whether the server accepted (about, {@link REGAINED}) every held-back send answered since `from`: 429s
- * (this one included) at most 5 % of the held-back answers that were accepted or refused. Failed sends say
- * nothing about the bucket and are left out.
+ * (this one included) at most 5 % of the held-back answers, a failed send counted as not refused
+ * (`countNotRefused`, pacerAcceptRate.ts).
  */
 function acceptedAll(state: PacerState, from: HeldBack): boolean {
   const accepted = state.heldBack.accepted - from.accepted;

@@ -85,7 +85,12 @@ export interface HeldBack {
    * after the pause spend that refill).
    */
   readonly ms: number;
-  /** Accepted answers that came back while the latest send was held back. */
+  /**
+   * Answers other than 429 that came back while the latest send was held back: accepted ones, and sends that
+   * failed (5xx, network error) or were never sent. A failed send is not a refusal — the server's limiter let
+   * it through or never saw it — and its slot of the pace was spent all the same: left out, the soak's 10 % of
+   * 5xx read as a server accepting 0.9 × the pace, and every burst of refusals from elsewhere cut that much.
+   */
   readonly accepted: number;
   /** 429s that came back while the latest send was held back. */
   readonly refused: number;
