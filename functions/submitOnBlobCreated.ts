@@ -13,17 +13,17 @@ import { getAppDepsLazily, lazily } from '../shared/app/lazyAppDeps.js';
 import { checkSettingsAtStartup } from '../shared/app/startupCheck.js';
 import { closeDepsOnTerminate } from '../shared/app/terminateHook.js';
 import { settingOrDefault } from '../shared/config/settings.js';
-import type { ProcessResult } from '../shared/pipeline/processSourceBlob.js';
+import type { MessageResult } from '../shared/pipeline/handleBlobCreatedMessage.js';
 import { ATTRIBUTES, SPANS } from '../shared/telemetry/names.js';
 
-const pipeline = lazily(() => import('../shared/pipeline/processSourceBlob.js'));
+const pipeline = lazily(() => import('../shared/pipeline/handleBlobCreatedMessage.js'));
 // Even @opentelemetry/api waits for the first invocation: loading the app stays cheap.
 const telemetry = lazily(() => import('../shared/telemetry/telemetry.js'));
 
 /** Builds the handler over a deps provider (the composition root in production, test deps in tests). */
 export function makeSubmitOnBlobCreatedHandler(getDeps: () => Promise<AppDeps>) {
   // The root of the file's trace (under the host's invocation span when telemetry is on).
-  return async (message: unknown, context: InvocationContext): Promise<ProcessResult> =>
+  return async (message: unknown, context: InvocationContext): Promise<MessageResult> =>
     (await telemetry()).inSpan(SPANS.blobCreated, {}, async (span) => {
       const { handleBlobCreatedMessage } = await pipeline();
       const deps = await getDeps();

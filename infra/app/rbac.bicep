@@ -61,7 +61,8 @@ resource appBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' =
 }
 
 // Storage Queue Data Contributor on the account: the queue trigger reads and deletes messages from the
-// events queue, the host creates and writes its poison queue (<queue>-poison), and the Flex scale
+// events queue and puts its hand-offs back on it (docs/design.md, "Hand-offs go back on the queue"), the
+// host creates and writes its poison queue (<queue>-poison), and the Flex scale
 // controller reads the queue length with the same identity. Account scope because the poison queue is
 // created at run time.
 resource appQueueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {

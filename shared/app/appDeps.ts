@@ -26,6 +26,7 @@ import { createBlobService } from '../storage/blobService.js';
 import { BlobFleetNews, type BlobFleetNewsOptions } from '../storage/fleetNewsBlob.js';
 import { BlobFleetShares, type BlobFleetSharesOptions } from '../storage/fleetRosterBlobs.js';
 import { AzureResultsStore } from '../storage/resultsStore.js';
+import type { HandOffQueue } from '../storage/handOffQueue.js';
 import { AzureSourceBlobs } from '../storage/sourceBlobs.js';
 import { containerPages } from '../sweep/sourcePages.js';
 import { blobCursorStore } from '../sweep/sweepCursorStore.js';
@@ -128,6 +129,7 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
   const results = new AzureResultsStore(resultsContainer);
   const poisonRecords = new PoisonRecords(ledgerContainer);
   let poisonQueue: QueueClient | undefined;
+  const handOffs = lazyHandOffQueue(config, clock);
   const submitDeps = (logger: Logger): SubmitDeps => ({
     ledger,
     reconciliation,
@@ -148,6 +150,7 @@ export async function buildAppDeps(config: Config, options: BuildOptions = {}): 
       reconcileDelayMs: config.reconcileDelaySeconds * 1000,
       ...options.submitTimings,
     },
+    handOffs,
   });
 
   return {
@@ -240,5 +243,28 @@ function consoleLogger(): Logger {
     info: (m, p) => console.log(line('info', m, p)),
     warn: (m, p) => console.warn(line('warn', m, p)),
     error: (m, p) => console.error(line('error', m, p)),
+  };
+}
+
+/**
+ * The BlobCreated trigger's own queue as the place hand-offs wait (docs/design.md, "Hand-offs go back on the
+ * queue"); the queue SDK loads with the first hand-off, so a process that never hands off never loads it.
+ */
+function lazyHandOffQueue(config: Config, clock: Clock): HandOffQueue {
+  let queue: HandOffQueue | undefined;
+  return {
+    async wakeAt(handOff, dueMs) {
+      if (queue === undefined) {
+        const [{ createHandOffQueue }, { createQueueService }] = await Promise.all([
+          import('../storage/handOffQueue.js'),
+          import('../storage/queueService.js'),
+        ]);
+        queue = createHandOffQueue(
+          createQueueService(config.storage).getQueueClient(config.blobEventsQueue),
+          clock,
+        );
+      }
+      await queue.wakeAt(handOff, dueMs);
+    },
   };
 }

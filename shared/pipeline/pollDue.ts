@@ -10,12 +10,11 @@ import { ATTRIBUTES, SPANS } from '../telemetry/names.js';
 import { activeSpanContext, inSpan } from '../telemetry/telemetry.js';
 import { followSubmission } from './followSubmission.js';
 import type { PollDeps } from './pollDeps.js';
-import { processSourceBlob } from './processSourceBlob.js';
 import { reconcileOrphans } from './reconcileOrphans.js';
 import { reconcileUnconfirmed } from './reconcileUnconfirmed.js';
+import { redriveSubmission } from './redriveSubmission.js';
 import { saveRecord } from './saveRecord.js';
 import { clearStepFailures, recordStepFailure } from './stepFailure.js';
-import { submitClaimed } from './submitClaimed.js';
 
 /** What one run did, for the run's log line and for tests. */
 export interface PollSummary {
@@ -222,7 +221,7 @@ async function driveRecord(deps: PollDeps, record: LedgerRecord, deadlineMs: num
     case 'claimed':
     case 'submit-pending':
       return label(
-        await redriveSubmission(deps, record, deadlineMs, hostStopAt(deadlineMs - deps.poll.budgetMs)),
+        (await redriveSubmission(deps, record, deadlineMs, hostStopAt(deadlineMs - deps.poll.budgetMs))).kind,
       );
     case 'submitted':
     case 'retry-pending':
@@ -237,7 +236,8 @@ async function driveRecord(deps: PollDeps, record: LedgerRecord, deadlineMs: num
       // "creation never confirmed" about a submission that was never attempted, and never end.
       if (record.submitAttempts === 0)
         return label(
-          await redriveSubmission(deps, record, deadlineMs, hostStopAt(deadlineMs - deps.poll.budgetMs)),
+          (await redriveSubmission(deps, record, deadlineMs, hostStopAt(deadlineMs - deps.poll.budgetMs)))
+            .kind,
         );
       return label((await reconcileUnconfirmed(deps, record, deadlineMs)).kind);
     case 'blocked':
@@ -246,42 +246,6 @@ async function driveRecord(deps: PollDeps, record: LedgerRecord, deadlineMs: num
     case 'dead-lettered':
       return label('skipped');
   }
-}
-
-/**
- * A claim whose invocation died, or a submission that must be retried: re-read the source. `hostStopMs` is when
- * the host would stop this run (its start plus the function timeout, less a margin): a copy stops before it. Gone → the
- * record is rejected with that reason (a person sees why nothing happened); new content → a new generation;
- * otherwise drive it again.
- */
-async function redriveSubmission(
-  deps: PollDeps,
-  record: LedgerRecord,
-  deadlineMs: number,
-  hostStopMs: number,
-): Promise<string> {
-  const props = await deps.source.getProperties(record.source.name);
-  if (!props) {
-    const failure = {
-      kind: 'source-missing',
-      detail: `${record.source.name} was deleted before it could be submitted`,
-    };
-    const saved = await saveRecord(deps, record, 'rejected', failure.detail, { failure });
-    return saved.kind === 'saved' ? 'rejected' : saved.kind;
-  }
-  if (props.etag !== record.sourceEtag) {
-    const next = await processSourceBlob(deps, record.source.name, { hostStopMs });
-    if (next.kind !== 'ignored') return next.kind;
-    // Replaced by something never submitted (an append or page blob): no claim will ever take this record
-    // over, so left as it is it would be re-driven on every run, forever, uncounted.
-    const failure = {
-      kind: 'source-replaced',
-      detail: `${record.source.name} was replaced before it could be submitted: ${next.reason}`,
-    };
-    const saved = await saveRecord(deps, record, 'rejected', failure.detail, { failure });
-    return saved.kind === 'saved' ? 'rejected' : saved.kind;
-  }
-  return (await submitClaimed(deps, record, props, deadlineMs, hostStopMs)).kind;
 }
 
 /**

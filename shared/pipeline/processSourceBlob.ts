@@ -3,7 +3,6 @@
  * backfill command): read the blob's current properties, claim its content, and drive it.
  */
 import { hostStopAt } from '../config/functionTimeout.js';
-import { parseBlobCreatedMessage } from '../events/parseBlobCreated.js';
 import type { LedgerRecord } from '../ledger/record.js';
 import { ATTRIBUTES, SPANS } from '../telemetry/names.js';
 import { activeTraceParent, inSpan, instruments } from '../telemetry/telemetry.js';
@@ -18,22 +17,6 @@ export type ProcessResult =
   | { readonly kind: 'ignored'; readonly reason: string }
   | { readonly kind: 'missing'; readonly name: string }
   | { readonly kind: 'duplicate'; readonly record: LedgerRecord };
-
-/**
- * Handles one BlobCreated queue message. A message that is not a committed block blob in the source
- * container is logged and completed (returned as `ignored`): never a crash, never a poison loop.
- */
-export async function handleBlobCreatedMessage(deps: SubmitDeps, message: unknown): Promise<ProcessResult> {
-  const parsed = parseBlobCreatedMessage(message, { sourceContainer: deps.settings.sourceContainer });
-  if (parsed.kind === 'ignored') {
-    deps.logger.warn('queue message ignored', { code: parsed.code, reason: parsed.reason });
-    return { kind: 'ignored', reason: parsed.reason };
-  }
-  const eventTimeMs = parsed.event.eventTime === undefined ? undefined : Date.parse(parsed.event.eventTime);
-  return processSourceBlob(deps, parsed.event.blobName, {
-    ...(eventTimeMs !== undefined ? { uploadedAtMs: eventTimeMs } : {}),
-  });
-}
 
 /** What a caller may know about the drive beyond the blob's name. */
 export interface DriveOptions {

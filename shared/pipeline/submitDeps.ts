@@ -9,6 +9,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { ReconciliationIndex } from '../ledger/reconciliationIndex.js';
 import type { Logger } from '../logger.js';
 import type { MediaMagicClient } from '../mediamagic/client.js';
+import type { HandOffQueue } from '../storage/handOffQueue.js';
 import type { SourceBlobs } from '../storage/sourceBlobs.js';
 
 /** The part of the MediaMagic client the submission step uses. */
@@ -50,4 +51,9 @@ export interface SubmitDeps {
   readonly random: Random;
   readonly logger: Logger;
   readonly settings: SubmitSettings;
+  /**
+   * Where the queue trigger puts a hand-off back for its due time (handleBlobCreatedMessage.ts); without it,
+   * hand-offs wait for the timer alone.
+   */
+  readonly handOffs?: HandOffQueue;
 }
