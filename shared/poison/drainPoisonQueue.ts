@@ -12,6 +12,7 @@
  * as an `ALERT:` and deleted, so nothing loops for ever.
  */
 import type { DequeuedMessageItem } from '@azure/storage-queue';
+import { readHandOffMessage } from '../events/handOffMessage.js';
 import { parseBlobCreatedMessage } from '../events/parseBlobCreated.js';
 import { isoTimestamp } from '../ledger/record.js';
 import type { Logger, Redactor } from '../logger.js';
@@ -57,6 +58,11 @@ export interface DrainSummary {
   readonly givenUp: number;
   /** Messages already recorded as finished by an earlier run that died before deleting them: deleted now. */
   readonly alreadyRecorded: number;
+  /**
+   * Hand-off messages (docs/design.md, "Hand-offs go back on the queue") deleted unrecorded: only a wake-up;
+   * their ledger record stays due and the timer re-drives it.
+   */
+  readonly handOffs: number;
   /** Messages left in the queue: a drive threw, MediaMagic refused the key, the deadline, a failed write. */
   readonly left: number;
   /** Why the run ended. */
@@ -96,6 +102,7 @@ export async function drainPoisonQueue(deps: PoisonDeps, options: DrainOptions):
     unreadable: 0,
     givenUp: 0,
     alreadyRecorded: 0,
+    handOffs: 0,
     left: 0,
   };
   const finish = (stopped: DrainSummary['stopped']): DrainSummary => {
@@ -175,6 +182,18 @@ async function handle(
 ): Promise<Handled> {
   const { clock, logger, settings: submit } = deps.submitDeps;
   const queue = deps.queue.name;
+  const handOff = readHandOffMessage(message.messageText);
+  if (handOff.kind === 'hand-off') {
+    // Not a file nobody knows about: the record it names is due in the ledger, which the timer follows.
+    await remove(deps, message);
+    counts.handOffs++;
+    logger.info('poisoned hand-off message deleted; its ledger record stays due and the timer re-drives it', {
+      queue,
+      messageId: message.messageId,
+      key: handOff.handOff.key,
+    });
+    return 'done';
+  }
   const now = (): string => isoTimestamp(clock.now());
   const existing = await deps.records.get(message.messageId);
   if (existing !== undefined && isFinalPoisonRecord(existing)) {

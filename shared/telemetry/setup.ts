@@ -24,8 +24,9 @@ export const SELF_TELEMETRY_OFF: Readonly<Record<string, string>> = {
 
 /**
  * Starts the distro with the connection string in `env`: live metrics off (a second, always-on channel the
- * app does not need), sampling the distro's default, the HTTP and Azure SDK instrumentations on (URLs carry
- * SAS tokens only redacted: `sig` is on their redaction list), the rest off. Then enables the Functions
+ * app does not need), every trace sampled unless `OTEL_TRACES_SAMPLER` says otherwise, the HTTP and Azure
+ * SDK instrumentations on (URLs carry SAS tokens only redacted: `sig` is on their redaction list), the rest
+ * off. Then enables the Functions
  * instrumentation, which must run before the host finishes loading the app (it calls `app.setup`). With
  * APPLICATIONINSIGHTS_AUTHENTICATION_STRING set (infra/ sets it) the exporter authenticates with the managed
  * identity it names.
@@ -46,6 +47,11 @@ export function startTelemetry(env: Record<string, string | undefined> = process
       connectionString: env[CONNECTION_STRING_SETTING] ?? '',
       ...(credential ? { credential } : {}),
     },
+    // Every trace kept: a file's story is its trace (docs/operations.md, "What is off, and why"). The
+    // distro's default rate-limited sampler (5 traces/s) drops most files of a busy key, and at random the
+    // first spans after start-up — a cold instance's first files. OTEL_TRACES_SAMPLER{,_ARG} override this.
+    samplingRatio: 1,
+    tracesPerSecond: 0,
     enableLiveMetrics: false,
     enablePerformanceCounters: false,
     instrumentationOptions: {

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { describe, expect, it } from 'vitest';
+import { encodeHandOffMessage } from '../../shared/events/handOffMessage.js';
+import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
 import { POISON_PREFIX } from '../../shared/poison/poisonRecords.js';
 import type { PoisonDeps, PoisonDriver } from '../../shared/poison/poisonDeps.js';
 import { DRAIN_DEFAULTS, drainPoisonQueue, type DrainOptions } from '../../shared/poison/drainPoisonQueue.js';
@@ -124,6 +126,24 @@ describe('drainPoisonQueue', () => {
     expect(alerts[0]?.props).toMatchObject({ code: 'not-json', messageId: notJson.messageId });
   });
 
+  it('a poisoned hand-off message: deleted without a record or an ALERT — its ledger record stays due', async () => {
+    const logger = new MemoryLogger();
+    const { queue, deps } = await setUp(logger);
+    await upload('poisoned-hand-off.mp4');
+    const key = ledgerKey(stack.current.deps.config.sourceContainer, 'poisoned-hand-off.mp4');
+    const sent = await queue.sendMessage(encodeHandOffMessage({ key, generation: 1 }));
+
+    const summary = await drainPoisonQueue(deps, options());
+
+    expect(summary).toMatchObject({ read: 1, recorded: 0, unreadable: 0, handOffs: 1, driven: {}, left: 0 });
+    expect(await waiting(queue)).toBe(0);
+    expect(await deps.records.get(sent.messageId)).toBeUndefined();
+    expect(logger.lines.filter((l) => l.message.startsWith('ALERT:'))).toEqual([]);
+    expect(logger.lines.map((l) => l.message)).toContain(
+      'poisoned hand-off message deleted; its ledger record stays due and the timer re-drives it',
+    );
+  });
+
   it('a drive that throws: the message stays with its attempts counted, then given up with an ALERT', async () => {
     const logger = new MemoryLogger();
     let drives = 0;
@@ -208,6 +228,7 @@ describe('drainPoisonQueue', () => {
       unreadable: 0,
       givenUp: 0,
       alreadyRecorded: 0,
+      handOffs: 0,
       left: 0,
       stopped: 'no-queue',
     });
