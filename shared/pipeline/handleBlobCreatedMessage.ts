@@ -5,6 +5,7 @@
  * invocation's deadline — is put back on the queue for its due time (docs/design.md, "Hand-offs go back on
  * the queue"), so the trigger's instances pick it up again rather than the timer alone.
  */
+import { decodeQueueMessage } from '../events/decodeQueueMessage.js';
 import { readHandOffMessage } from '../events/handOffMessage.js';
 import { parseBlobCreatedMessage } from '../events/parseBlobCreated.js';
 import type { LedgerRecord } from '../ledger/record.js';
@@ -25,21 +26,25 @@ export async function handleBlobCreatedMessage(deps: SubmitDeps, message: unknow
 }
 
 async function driveMessage(deps: SubmitDeps, message: unknown): Promise<MessageResult> {
-  const handOff = readHandOffMessage(message);
+  // Decoded once (base64, JSON): both readers take a decoded value as it is. One that does not decode goes
+  // to the event parser as it came, for its reason.
+  const decoded = decodeQueueMessage(message);
+  const value = decoded.ok ? decoded.value : message;
+  const handOff = readHandOffMessage(value);
   if (handOff.kind === 'hand-off') return redriveHandedOff(deps, handOff.handOff);
-  if (handOff.kind === 'malformed') {
-    deps.logger.warn('queue message ignored', { code: 'malformed-hand-off', reason: handOff.reason });
-    return { kind: 'ignored', reason: handOff.reason };
-  }
-  const parsed = parseBlobCreatedMessage(message, { sourceContainer: deps.settings.sourceContainer });
-  if (parsed.kind === 'ignored') {
-    deps.logger.warn('queue message ignored', { code: parsed.code, reason: parsed.reason });
-    return { kind: 'ignored', reason: parsed.reason };
-  }
+  if (handOff.kind === 'malformed') return ignored(deps, 'malformed-hand-off', handOff.reason);
+  const parsed = parseBlobCreatedMessage(value, { sourceContainer: deps.settings.sourceContainer });
+  if (parsed.kind === 'ignored') return ignored(deps, parsed.code, parsed.reason);
   const eventTimeMs = parsed.event.eventTime === undefined ? undefined : Date.parse(parsed.event.eventTime);
   return processSourceBlob(deps, parsed.event.blobName, {
     ...(eventTimeMs !== undefined ? { uploadedAtMs: eventTimeMs } : {}),
   });
+}
+
+/** A message completed without acting on it, with a warning that names why. */
+function ignored(deps: SubmitDeps, code: string, reason: string): MessageResult {
+  deps.logger.warn('queue message ignored', { code, reason });
+  return { kind: 'ignored', reason };
 }
 
 /**
