@@ -193,7 +193,8 @@ export const DEFINITIONS = {
     required: false,
     default: '8',
     secret: false,
-    description: 'how many ledger records one polling run works on at once (1–64)',
+    description:
+      'how many ledger records one polling run works on at once (1–64); at most half of them drive creates, the rest follow submissions',
     parse: wholeNumber(1, 64),
   }),
   STUCK_AFTER_MINUTES: define({

@@ -3,6 +3,7 @@
  * has come, by the tag index, with bounded concurrency and within a time budget, each by the step its state
  * calls for. Records not reached stay due for the next run; nothing is dropped. A step that throws gives
  * its record a growing backoff and, after a limit, `stuck` (stepFailure.ts; docs/design.md, decision 13).
+ * Creates take at most half of the workers, so follow-ups never wait behind them (pollLanes.ts).
  */
 import { hostStopAt } from '../config/functionTimeout.js';
 import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';
@@ -10,6 +11,8 @@ import { ATTRIBUTES, SPANS } from '../telemetry/names.js';
 import { activeSpanContext, inSpan } from '../telemetry/telemetry.js';
 import { followSubmission } from './followSubmission.js';
 import type { PollDeps } from './pollDeps.js';
+import { LookAgain } from './lookAgain.js';
+import { DueKeys, laneOf, submitSlotsOf, type TakenKey } from './pollLanes.js';
 import { reconcileOrphans } from './reconcileOrphans.js';
 import { reconcileUnconfirmed } from './reconcileUnconfirmed.js';
 import { redriveSubmission } from './redriveSubmission.js';
@@ -79,20 +82,31 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
   // First, records whose submission id only a webhook could tell us: linking them makes them due now.
   const orphans = await reconcileOrphans(deps, deadlineMs);
   const keys = await deps.ledger.findDue(isoTimestamp(deps.clock.now()), deps.poll.batchSize);
+  const due = new DueKeys(keys, submitSlotsOf(deps.poll.concurrency));
   const outcomes: Record<string, number> = {};
-  let next = 0;
   let worked = 0;
   let errors = 0;
   let lostOwnership = 0;
   let ledgerContention = 0;
   let blocked = false;
+  let busy = 0;
+  const lookAgain = new LookAgain(deps, due, deadlineMs);
 
   const worker = async (): Promise<void> => {
     // Leave time for the last records' own calls: stop picking new work near the end of the budget.
-    while (next < keys.length && !blocked && deps.clock.now() < deadlineMs - 1_000) {
-      const key = keys[next++] as string;
+    while (!blocked && deps.clock.now() < deadlineMs - 1_000) {
+      const taken = due.take();
+      if (!taken) {
+        // Nothing to take: done, unless other workers keep the run going (creates at a slow gate) — then
+        // what comes due meanwhile is this run's too (lookAgain.ts).
+        if (busy === 0 || !(await lookAgain.look())) return;
+        continue;
+      }
+      const { key } = taken;
+      busy++;
       try {
-        const driven = await workOn(deps, key, deadlineMs);
+        const driven = await workOn(deps, taken, due, deadlineMs);
+        if (driven === 'deferred') continue;
         worked++;
         if (driven.threw) errors++;
         const outcome = `${driven.from}→${driven.happened}`;
@@ -105,7 +119,7 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
             key,
             ...(driven.blob !== undefined ? { blob: driven.blob } : {}),
             from: driven.from,
-            leftForNextRun: keys.length - next,
+            leftForNextRun: due.left,
           });
         }
       } catch (error) {
@@ -114,17 +128,19 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
           key,
           error: error instanceof Error ? error.message : String(error),
         });
+      } finally {
+        busy--;
+        lookAgain.workDone();
       }
     }
   };
-  await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(deps.poll.concurrency, keys.length)) }, worker),
-  );
+  // Every worker, even with fewer keys than workers: a run kept going finds more (lookAgain.ts).
+  await Promise.all(Array.from({ length: Math.max(1, deps.poll.concurrency) }, worker));
   return {
-    found: keys.length,
+    found: due.found,
     worked,
     outcomes,
-    leftForNextRun: Math.max(0, keys.length - next),
+    leftForNextRun: due.left,
     errors,
     linkedOrphans: orphans.linked,
     appliedOrphans: orphans.applied,
@@ -137,16 +153,45 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
 }
 
 /**
- * Reads one due record and drives it. A step that throws is bounded here, for every state alike: its failure
- * is counted on the record with a backoff (stepFailure.ts); a run that does not throw removes the count.
- * Only reading the record, or writing that failure, can still throw to the run's catch.
+ * Reads one due record and drives it, holding a submit slot while it drives a create — or, when the submit
+ * lane is full, defers it (`deferred`: not worked on yet). A step that throws is bounded here, for every
+ * state alike: its failure is counted on the record with a backoff (stepFailure.ts); a run that does not
+ * throw removes the count. Only reading the record, or writing that failure, can still throw to the run's
+ * catch.
  */
-async function workOn(deps: PollDeps, key: string, deadlineMs: number): Promise<Driven> {
-  const stored = await deps.ledger.get(key);
-  // The tag index can lag writes: trust only the record itself.
-  if (!stored?.record.due || Date.parse(stored.record.due) > deps.clock.now())
-    return { from: 'not-due', happened: 'skipped', stopsRun: false };
-  const record = stored.record;
+async function workOn(
+  deps: PollDeps,
+  taken: TakenKey,
+  due: DueKeys,
+  deadlineMs: number,
+): Promise<Driven | 'deferred'> {
+  let holdsSlot = taken.holdsSubmitSlot;
+  try {
+    const stored = await deps.ledger.get(taken.key);
+    // The tag index can lag writes: trust only the record itself.
+    if (!stored?.record.due || Date.parse(stored.record.due) > deps.clock.now())
+      return { from: 'not-due', happened: 'skipped', stopsRun: false };
+    const record = stored.record;
+    const creates = laneOf(record) === 'submit';
+    if (holdsSlot && !creates) {
+      // Deferred as a create, moved on since (a hand-off's message drove it): the slot is not needed.
+      due.leaveSubmit();
+      holdsSlot = false;
+    } else if (creates && !holdsSlot) {
+      if (!due.enterSubmit()) {
+        due.defer(taken.key);
+        return 'deferred';
+      }
+      holdsSlot = true;
+    }
+    return await driveInSpan(deps, record, deadlineMs);
+  } finally {
+    if (holdsSlot) due.leaveSubmit();
+  }
+}
+
+/** {@link workOn} once the record is read, due and in a free lane: drives it in the record's own trace. */
+async function driveInSpan(deps: PollDeps, record: LedgerRecord, deadlineMs: number): Promise<Driven> {
   // The record's own trace goes on (the one its claim started, in another process), linked to this run.
   const run = activeSpanContext();
   return inSpan(
@@ -255,13 +300,10 @@ async function driveRecord(deps: PollDeps, record: LedgerRecord, deadlineMs: num
  */
 async function follow(deps: PollDeps, record: LedgerRecord, deadlineMs: number): Promise<string> {
   const followed = await followSubmission(deps, record, deadlineMs);
-  return followed.kind === 'updated' ? await stateOf(deps, record.key) : followed.kind;
+  // The saved record is the ledger's copy after the write: no read back.
+  return followed.kind === 'updated' ? followed.record.state : followed.kind;
 }
 
 function isStalled(deps: PollDeps, record: LedgerRecord): boolean {
   return deps.clock.now() - Date.parse(record.lastProgressAt) > deps.poll.stuckAfterMs;
-}
-
-async function stateOf(deps: PollDeps, key: string): Promise<string> {
-  return (await deps.ledger.get(key))?.record.state ?? 'missing';
 }
