@@ -21,7 +21,9 @@ import { clearStepFailures, recordStepFailure } from './stepFailure.js';
 
 /** What one run did, for the run's log line and for tests. */
 export interface PollSummary {
+  /** Due records the run had: found at its start, and in its looks again (lookAgain.ts). */
   readonly found: number;
+  /** Records it drove a step (a create put back and not taken again is not counted). */
   readonly worked: number;
   /** Count of outcomes by `<state before>→<what happened>`. */
   readonly outcomes: Record<string, number>;
