@@ -602,10 +602,40 @@ describe('pacer — a 429 for a send the pacer did not hold back', () => {
     p.answer(ACCEPTED).answer(ACCEPTED).answer(limited(1000));
     expect(p.state.pace.rate).toBeUndefined();
     p.backlog = true; // callers queued behind the pause
-    p.send();
-    p.answer(limited(1000));
+    p.advance(1000).sends(2); // at its end: the token bucket accepts the first, refuses the next
+    p.answer(ACCEPTED).answer(limited(1000));
     expect(p.state.refusals.latestReading).toBe('learned');
     expect(p.state.pace.rate).toBeGreaterThan(0);
+  });
+
+  it('learns nothing, unpaced and alone, from sends refused right after an honoured pause: a burst from elsewhere', () => {
+    // The chaos soak's timer: a burst of the next 20 calls of the key, refused wherever they go, taught its
+    // read bucket a first pace of 12/s (its demand then) against a limit of 40.
+    const p = new Pacer();
+    p.backlog = false;
+    p.sends(2);
+    p.answer(ACCEPTED).answer(limited(1000));
+    p.backlog = true;
+    p.advance(1000).sends(3); // released together at the pause's end, every one refused
+    p.answer(limited(1000)).answer(limited(1000)).answer(limited(1000));
+    expect(p.state.refusals.latestReading).toBe('not-the-bucket');
+    expect(p.state.pace.rate).toBeUndefined();
+    // Once something is accepted after a pause, a refusal is the bucket's again.
+    p.advance(1000).sends(2);
+    p.answer(ACCEPTED).answer(limited(1000));
+    expect(p.state.refusals.latestReading).toBe('learned');
+  });
+
+  it('in a fleet, learns from a send refused after the pause all the same: the others may have taken its token', () => {
+    const p = new Pacer();
+    p.backlog = false;
+    p.sends(2);
+    p.answer(ACCEPTED).answer(limited(1000));
+    p.state = { ...p.state, fleet: { share: 0.5, othersPerSecond: 5 } };
+    p.backlog = true;
+    p.advance(1000).send();
+    p.answer(limited(1000));
+    expect(p.state.refusals.latestReading).toBe('learned');
   });
 });
 

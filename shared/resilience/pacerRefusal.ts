@@ -37,20 +37,25 @@ export function recordRefusal(
     sending: { ...paused.sending, inFlightBeforeRefusal: paused.sending.inFlight },
   };
   const reading = readRefusal(counted, now, sentAfterPause);
+  // Read against the accepts at the previous 429; from here on, against this one's.
+  const marked: PacerState = {
+    ...counted,
+    refusals: { ...counted.refusals, acceptedAtLatest: counted.accepts.count },
+  };
   // What this 429 added to the pause: held-back time when it tested the pace (the server refills meanwhile,
   // and the sends after the pause spend that), after the new episode's anchor so that the next cut counts it.
   const pausedMs = paused.pause.totalMs - state.pause.totalMs;
   switch (reading) {
     case 'not-held-back':
-      return resynchronised(counted, options, now, reading);
+      return resynchronised(marked, options, now, reading);
     case 'same-episode':
-      return resynchronised(withHeldBackPause(counted, pausedMs), options, now, reading);
+      return resynchronised(withHeldBackPause(marked, pausedMs), options, now, reading);
     case 'not-the-bucket':
-      return resynchronised(measuredFromPauseEnd(counted), options, now, reading);
+      return resynchronised(measuredFromPauseEnd(marked), options, now, reading);
     case 'learned':
     case 'new-episode':
       return resynchronised(
-        withHeldBackPause(newEpisode(counted, options, now), pausedMs),
+        withHeldBackPause(newEpisode(marked, options, now), pausedMs),
         options,
         now,
         reading,
@@ -83,7 +88,8 @@ function withHeldBackPause(state: PacerState, pausedMs: number): PacerState {
  *   the fleet's is the rate to learn. Its callers are a share of the fleet's demand, so its window is
  *   rarely full when a 429 comes back; eight queue processes met 68 of 74 create 429s that way and most
  *   never learned a pace, sending unpaced to the end;
- * - no rate yet: the first one is learned;
+ * - no rate yet: the first one is learned — unless, alone on the bucket, it was refused again right after an
+ *   honoured pause ({@link refusedAgainAfterPause}): not the bucket's either;
  * - sent after an honoured pause with nothing accepted since the episode began: not the token bucket, whose
  *   rounded-up Retry-After promised a token;
  * - within the episode's minimum span, or with nothing accepted since it began (however late it comes): the
@@ -93,12 +99,30 @@ function withHeldBackPause(state: PacerState, pausedMs: number): PacerState {
 export function readRefusal(state: PacerState, now: number, sentAfterPause: boolean): RefusalReading {
   const unpaced = state.pace.rate === undefined;
   if (!state.sending.latestHeldBack && !(unpaced && state.fleet.othersPerSecond > 0)) return 'not-held-back';
-  if (unpaced) return 'learned';
+  if (unpaced) return refusedAgainAfterPause(state, sentAfterPause) ? 'not-the-bucket' : 'learned';
   const { measuredFrom, lastsAtLeastUntil } = state.episode;
   const nothingAccepted = measuredFrom !== undefined && state.accepts.count === measuredFrom.accepted;
   if (nothingAccepted && sentAfterPause) return 'not-the-bucket';
   if (now < lastsAtLeastUntil || nothingAccepted) return 'same-episode';
   return 'new-episode';
+}
+
+/**
+ * Unpaced and alone on the bucket, a 429 of a send that went after the previous 429's pause, with nothing
+ * accepted since that 429: the token bucket's rounded-up Retry-After promised a token, so this refusal is
+ * not the bucket's. A burst
+ * of refusals from elsewhere does this (the chaos soak's next-20-calls bursts taught the timer a first read
+ * pace of 12/s, its demand then, against a limit of 40); a real limit accepts some of the sends released at
+ * the pause's end, and the next 429 teaches the first rate as before. The paced equivalent is in
+ * {@link readRefusal}.
+ */
+function refusedAgainAfterPause(state: PacerState, sentAfterPause: boolean): boolean {
+  const { refusals, accepts, fleet } = state;
+  // In a fleet the others may have taken the promised token: there the fleet's rate is learned (above).
+  if (fleet.othersPerSecond > 0) return false;
+  const nothingAccepted = refusals.count > 1 && accepts.count === refusals.acceptedAtLatest;
+  // The sends released with it at the pause's end belong to the same reading.
+  return nothingAccepted && (sentAfterPause || refusals.latestReading === 'not-the-bucket');
 }
 
 /** Pauses until `now + Retry-After` (or `defaultPauseMs`), never shortening a longer pause. */

@@ -148,6 +148,8 @@ export interface Refusals {
   readonly count: number;
   /** How the latest one was read; undefined before the first. */
   readonly latestReading: RefusalReading | undefined;
+  /** The accepted answers counted (`accepts.count`) when the latest one came back; 0 before the first. */
+  readonly acceptedAtLatest: number;
 }
 
 /**
@@ -183,7 +185,7 @@ export function initialPacerState(options: PacerOptions, now: number): PacerStat
     heldBack: { ms: 0, accepted: 0, refused: 0 },
     episode: { measuredFrom: undefined, lastsAtLeastUntil: Number.NEGATIVE_INFINITY },
     recovery: { creditedUntil: now, heldBackMsCredited: 0, regainTarget: undefined },
-    refusals: { count: 0, latestReading: undefined },
+    refusals: { count: 0, latestReading: undefined, acceptedAtLatest: 0 },
     fleet: { share: 1, othersPerSecond: 0 },
   };
 }
