@@ -110,11 +110,10 @@ export function readRefusal(state: PacerState, now: number, sentAfterPause: bool
 /**
  * Unpaced and alone on the bucket, a 429 of a send that went after the previous 429's pause, with nothing
  * accepted since that 429: the token bucket's rounded-up Retry-After promised a token, so this refusal is
- * not the bucket's. A burst
- * of refusals from elsewhere does this (the chaos soak's next-20-calls bursts taught the timer a first read
- * pace of 12/s, its demand then, against a limit of 40); a real limit accepts some of the sends released at
- * the pause's end, and the next 429 teaches the first rate as before. The paced equivalent is in
- * {@link readRefusal}.
+ * not the bucket's. A burst of refusals from elsewhere does this (the chaos soak's next-20-calls bursts
+ * taught the timer a first read pace of 12/s, its demand then, against a limit of 40); a real limit accepts
+ * some of the sends released at the pause's end, and the next 429 teaches the first rate as before. The
+ * paced equivalent is in {@link readRefusal} (docs/pacing.md, "Not every 429 is the bucket's").
  */
 function refusedAgainAfterPause(state: PacerState, sentAfterPause: boolean): boolean {
   const { refusals, accepts, fleet } = state;
