@@ -265,6 +265,18 @@ describe('BucketGate — fleet shares', () => {
     ]);
   });
 
+  it('tells the roster of each refused send, so that what it reports is what got through', async () => {
+    const shares = new HandShares();
+    const { gate: g } = sharedGate({}, shares);
+    take(g);
+    take(g);
+    await flushMicrotasks();
+    g.settle({ kind: 'accepted' });
+    g.settle({ kind: 'rate-limited', retryAfterMs: 1000 });
+    expect(shares.notes).toHaveLength(2);
+    expect(shares.refusedNotes).toEqual(['submission_write']);
+  });
+
   it('starts an unpaced newcomer at its part of the pace the fleet learned, not in slow start', async () => {
     const shares = new HandShares();
     shares.current = 0.5;
@@ -291,6 +303,60 @@ describe('BucketGate — fleet shares', () => {
     take(g);
     await clock.advance(10);
     expect(g.ratePerSecond).toBe(12);
+  });
+});
+
+describe('BucketGate — a first rate learned before the roster showed the others', () => {
+  /** Slow start: 8 sent, 2 queued; a 429 pauses; 7 accepted; the two held back go and meet a 429. */
+  async function learnFirstRate(g: BucketGate, clock: ManualClock): Promise<number> {
+    Array.from({ length: 10 }, () => take(g));
+    await flushMicrotasks();
+    g.settle({ kind: 'rate-limited', retryAfterMs: 1000 });
+    for (let i = 0; i < 7; i += 1) g.settle({ kind: 'accepted' });
+    await clock.advance(1000);
+    g.settle({ kind: 'rate-limited', retryAfterMs: 1000 });
+    const rate = g.ratePerSecond;
+    if (rate === undefined) throw new Error('no first rate learned');
+    return rate;
+  }
+
+  it('is re-read as this process’s part of what the fleet sent when the roster next shows the others', async () => {
+    const shares = new HandShares(); // alone, as far as the roster knows yet
+    const { gate: g, clock } = sharedGate({}, shares);
+    const own = await learnFirstRate(g, clock);
+    // The next roster read: another process had work all along, and sent 9/s.
+    shares.current = 0.5;
+    shares.others = 9;
+    take(g);
+    await flushMicrotasks();
+    expect(g.ratePerSecond).toBeCloseTo(0.5 * (own + 9), 6); // not own × 0.5, the fleet's rate halved
+    await clock.advance(1000);
+    expect(shares.notes.at(-1)?.fleetRate).toBeCloseTo(own + 9, 6); // what it tells the fleet
+  });
+
+  it('is only scaled with the share when the others appear more than two heartbeats later', async () => {
+    const shares = new HandShares();
+    const { gate: g, clock } = sharedGate({}, shares);
+    const own = await learnFirstRate(g, clock);
+    await clock.advance(10_001);
+    shares.current = 0.5;
+    shares.others = 9;
+    take(g);
+    await flushMicrotasks();
+    // They joined a fleet this process had measured alone: their sends are not part of its reading.
+    expect(g.ratePerSecond).toBeCloseTo(0.5 * own, 6);
+  });
+
+  it('is not re-read when the roster already showed the others: the first rate was the fleet’s part then', async () => {
+    const shares = new HandShares();
+    shares.current = 0.5;
+    shares.others = 4;
+    const { gate: g, clock } = sharedGate({}, shares);
+    const part = await learnFirstRate(g, clock);
+    shares.others = 20;
+    take(g);
+    await flushMicrotasks();
+    expect(g.ratePerSecond).toBe(part);
   });
 });
 

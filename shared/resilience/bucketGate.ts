@@ -51,7 +51,15 @@ import {
   type SendResult,
 } from './pacer.js';
 import { creditNothingUntil } from './pacerRecovery.js';
-import { adoptFleetCut, adoptFleetRate, rescalePacer, shareOptions, withFleetView } from './pacerShare.js';
+import {
+  adoptFleetCut,
+  adoptFleetRate,
+  FLEET_ALIGN_QUIET_MS,
+  rereadFirstRate,
+  rescalePacer,
+  shareOptions,
+  withFleetView,
+} from './pacerShare.js';
 
 export {
   DEFAULT_PACER,
@@ -139,6 +147,8 @@ export class BucketGate {
   #share = 1;
   /** The `at` of the latest fleet cut applied or made here: each is applied once. */
   #cutAt: number | undefined;
+  /** A first rate learned while the roster showed nobody else sending, until the roster is read again. */
+  #learnedAlone: { readonly at: number; readonly rate: number } | undefined;
   #state: PacerState;
   /** Retries first, then first attempts; each FIFO. */
   readonly #retries: Waiter[] = [];
@@ -209,6 +219,8 @@ export class BucketGate {
     const before = this.#state;
     this.#state = recordResult(before, this.#options, now, result);
     if (result.kind === 'rate-limited') {
+      this.#shares?.noteRefused(this.bucket);
+      this.#noteFirstRate(before, now);
       this.#tell(before, now);
       this.#publishRefusal(before, now);
     }
@@ -295,12 +307,43 @@ export class BucketGate {
       this.#share = share;
     }
     this.#state = withFleetView(this.#state, this.#share, this.#shares.othersPerSecond(this.bucket));
+    this.#rereadFirstRate();
     this.#applyFleetCut();
     const fleetRate = this.#shares.fleetRate(this.bucket);
     if (fleetRate !== undefined) {
       const now = this.#clock.now();
       this.#state = adoptFleetRate(this.#state, this.#options, now, fleetRate * this.#share);
     }
+  }
+
+  /**
+   * With fleet pacing, remembers a first rate this 429 set while the roster showed nobody else sending: it
+   * measured this process's own accepts only, and is re-read when the roster shows the others
+   * ({@link rereadFirstRate}). A measured cut since makes it the process's own reading, kept as it is.
+   */
+  #noteFirstRate(before: PacerState, now: number): void {
+    const { pace, fleet, refusals } = this.#state;
+    if (refusals.latestReading === 'new-episode') this.#learnedAlone = undefined;
+    if (this.#shares === undefined || before.pace.rate !== undefined || pace.rate === undefined) return;
+    if (fleet.othersPerSecond === 0) this.#learnedAlone = { at: now, rate: pace.rate };
+  }
+
+  /**
+   * A first rate learned alone, re-read once, at the first roster read within two heartbeats of it that shows
+   * others sending (pacerShare.ts, `rereadFirstRate`). Later than that the others' figures are of a time
+   * after it, when they may have joined a fleet this process had already measured.
+   */
+  #rereadFirstRate(): void {
+    const learned = this.#learnedAlone;
+    if (learned === undefined || this.#shares === undefined) return;
+    if (this.#clock.now() > learned.at + FLEET_ALIGN_QUIET_MS) {
+      this.#learnedAlone = undefined;
+      return;
+    }
+    const others = this.#shares.othersPerSecond(this.bucket);
+    if (others <= 0) return;
+    this.#learnedAlone = undefined;
+    this.#state = rereadFirstRate(this.#state, this.#options, learned.rate, this.#share, others);
   }
 
   /** Applies, once, this process's part of the latest cut another process made to the fleet's rate. */
@@ -311,6 +354,7 @@ export class BucketGate {
     const now = this.#clock.now();
     if (cut === undefined || cut.at === this.#cutAt || !currentCut(cut, now)) return;
     this.#cutAt = cut.at;
+    this.#learnedAlone = undefined;
     this.#state = adoptFleetCut(this.#state, this.#options, now, cut.rate * this.#share);
   }
 

@@ -11,7 +11,12 @@
 
 /** What one process tells the fleet about its use of one bucket over the latest heartbeat period. */
 export interface BucketDemand {
-  /** Sends granted per second over the period. */
+  /**
+   * Sends granted per second over the period, less those the server refused (429): what the process got
+   * through. A refused send used none of the rate, and counted, a slow start's flood of 429s read as use
+   * (and, to the others, as what the fleet got through: eight processes starting together believed in up to
+   * 51/s for a 20/s key).
+   */
   readonly sendsPerSecond: number;
   /** Whether any of them had to wait for the pace: the process wanted more than its share. */
   readonly heldBack: boolean;
@@ -28,6 +33,8 @@ export interface FleetShares {
    * @param fleetRate the gate's pace ÷ its share, undefined while unpaced
    */
   noteSend(bucket: string, waited: boolean, fleetRate: number | undefined): void;
+  /** Records that a send granted on `bucket` was refused (429): it does not count as sent. */
+  noteRefused(bucket: string): void;
   /** This process's share of `bucket`'s fleet rate, in (0, 1]; 1 while it knows of no other process. */
   share(bucket: string): number;
   /**

@@ -626,6 +626,44 @@ describe('pacer — a 429 for a send the pacer did not hold back', () => {
     expect(p.state.refusals.latestReading).toBe('learned');
   });
 
+  it('learns, unpaced and alone, from a refusal within a pause’s length of the previous pause’s end: demand above the limit', () => {
+    // Weakness 13: a queue process alone on submission_write, its callers a little above the limit, never
+    // filled its window; each 429 came 0.5–1 s after the previous pause ended, found nothing held back and
+    // only paused — 43 of them in 40 s.
+    const p = new Pacer();
+    p.backlog = false;
+    p.sends(2);
+    p.answer(ACCEPTED).answer(limited(1000));
+    expect(p.state.refusals.latestReading).toBe('not-held-back');
+    p.advance(1000).sends(3); // the pause's backlog goes at its end, found the bucket free
+    p.answer(ACCEPTED).answer(ACCEPTED);
+    p.advance(600).send();
+    p.answer(limited(1000));
+    expect(p.state.refusals.latestReading).toBe('learned');
+    expect(p.state.pace.rate).toBeGreaterThan(0);
+  });
+
+  it('only pauses for a refusal later than a pause’s length after the previous pause, or with nothing accepted since', () => {
+    const late = new Pacer();
+    late.backlog = false;
+    late.sends(2);
+    late.answer(ACCEPTED).answer(limited(1000));
+    late.advance(1000).sends(2);
+    late.answer(ACCEPTED);
+    late.advance(1001).send(); // 1,001 ms after the pause ended: demand the pause no longer explains
+    late.answer(limited(1000));
+    expect(late.state.refusals.latestReading).toBe('not-held-back');
+    expect(late.state.pace.rate).toBeUndefined();
+
+    const during = new Pacer();
+    during.backlog = false;
+    during.sends(3);
+    during.answer(limited(1000)).answer(ACCEPTED); // the second 429 is of a send from before the pause
+    during.answer(limited(1000));
+    expect(during.state.refusals.latestReading).toBe('not-held-back');
+    expect(during.state.pace.rate).toBeUndefined();
+  });
+
   it('in a fleet, learns from a send refused after the pause all the same: the others may have taken its token', () => {
     const p = new Pacer();
     p.backlog = false;

@@ -12,6 +12,14 @@ import type { HeldBack, PacerState, RefusalReading } from './pacerState.js';
 /** Before the first episode a cut measures from the first send: nothing held back, nothing accepted. */
 const NOTHING_HELD_BACK: HeldBack = Object.freeze({ ms: 0, accepted: 0, refused: 0 });
 
+/** When the pause before a 429 ended, and how long after it the sends count as its backlog. */
+export interface PreviousPause {
+  readonly until: number;
+  readonly backlogMs: number;
+}
+
+const NO_PAUSE: PreviousPause = Object.freeze({ until: Number.NEGATIVE_INFINITY, backlogMs: 0 });
+
 /** A pace within 5 % of the one it was regaining counts as regained. */
 const REGAINED = 0.95;
 
@@ -36,7 +44,8 @@ export function recordRefusal(
     // Every send still in flight left before this answer came back, so before the pause it announces.
     sending: { ...paused.sending, inFlightBeforeRefusal: paused.sending.inFlight },
   };
-  const reading = readRefusal(counted, now, sentAfterPause);
+  const previousPause = { until: state.pause.until, backlogMs: options.defaultPauseMs };
+  const reading = readRefusal(counted, now, sentAfterPause, previousPause);
   // Read against the accepts at the previous 429; from here on, against this one's.
   const marked: PacerState = {
     ...counted,
@@ -87,7 +96,8 @@ function withHeldBackPause(state: PacerState, pausedMs: number): PacerState {
  *   process in a fleet: the other clients on the key are known (their sends are in the `FleetView`), and
  *   the fleet's is the rate to learn. Its callers are a share of the fleet's demand, so its window is
  *   rarely full when a 429 comes back; eight queue processes met 68 of 74 create 429s that way and most
- *   never learned a pace, sending unpaced to the end;
+ *   never learned a pace, sending unpaced to the end. Nor for an unpaced process refused again within a
+ *   pause's length of the previous pause's end ({@link refusedInPauseBacklog});
  * - no rate yet: the first one is learned — unless, alone on the bucket, it was refused again right after an
  *   honoured pause ({@link refusedAgainAfterPause}): not the bucket's either;
  * - sent after an honoured pause with nothing accepted since the episode began: not the token bucket, whose
@@ -96,15 +106,41 @@ function withHeldBackPause(state: PacerState, pausedMs: number): PacerState {
  *   same congestion signal as the one that set the rate;
  * - otherwise a new congestion episode.
  */
-export function readRefusal(state: PacerState, now: number, sentAfterPause: boolean): RefusalReading {
+export function readRefusal(
+  state: PacerState,
+  now: number,
+  sentAfterPause: boolean,
+  previousPause: PreviousPause = NO_PAUSE,
+): RefusalReading {
   const unpaced = state.pace.rate === undefined;
-  if (!state.sending.latestHeldBack && !(unpaced && state.fleet.othersPerSecond > 0)) return 'not-held-back';
+  const tested =
+    state.sending.latestHeldBack ||
+    (unpaced && (state.fleet.othersPerSecond > 0 || refusedInPauseBacklog(state, now, previousPause)));
+  if (!tested) return 'not-held-back';
   if (unpaced) return refusedAgainAfterPause(state, sentAfterPause) ? 'not-the-bucket' : 'learned';
   const { measuredFrom, lastsAtLeastUntil } = state.episode;
   const nothingAccepted = measuredFrom !== undefined && state.accepts.count === measuredFrom.accepted;
   if (nothingAccepted && sentAfterPause) return 'not-the-bucket';
   if (now < lastsAtLeastUntil || nothingAccepted) return 'same-episode';
   return 'new-episode';
+}
+
+/**
+ * Unpaced, a 429 after the end of the previous 429's pause and within `backlogMs` (a default pause) of it,
+ * with answers accepted since that 429: the callers met the limit again within a pause's length of being
+ * released. The sends of that second are the backlog the pause held back and the
+ * demand behind it, so the refusal tests the rate as a held-back send's does. Without it a lone process
+ * whose callers ask a little more than the limit never fills its slow-start window, and every 429 only
+ * paused: a queue process alone on `submission_write` met 43 such 429s, one every 1.5–2 s, before one found a
+ * send held back (weakness 13, docs/pacing.md, "Only a tested pace is cut"). A burst of refusals from
+ * elsewhere rarely does this: what goes at the pause's end is refused again with nothing accepted
+ * ({@link refusedAgainAfterPause}), or accepted with the burst over.
+ */
+function refusedInPauseBacklog(state: PacerState, now: number, previousPause: PreviousPause): boolean {
+  const { refusals, accepts } = state;
+  const { until, backlogMs } = previousPause;
+  const inBacklog = now > until && now <= until + backlogMs;
+  return inBacklog && refusals.count > 1 && accepts.count > refusals.acceptedAtLatest;
 }
 
 /**
@@ -230,7 +266,13 @@ function decreasedRate(
   if (pace.rate === undefined) {
     const anchor = accepts.older ?? accepts.recent ?? { at: now, accepted: accepts.count };
     const first = perSecondSince(accepts.count - anchor.accepted + state.sending.inFlight, anchor.at, now);
-    return { rate: Math.max(minRatePerSecond, part(first)), regainTarget: undefined };
+    // In a fleet, the part of the fleet's sum only: each process's own first reading holds the server's
+    // initial burst and its sends in flight, so taking it whenever higher made every process of a fleet
+    // starting together believe in its own burst (eight processes: 35–50/s for a 20/s key, 40 s of 429s to
+    // come down). The others' figures are a second old then (the roster's first heartbeats); a process that
+    // saw nobody keeps its own and re-reads it once it does (pacerShare.ts, `rereadFirstRate`).
+    const learned = othersPerSecond > 0 ? share * (first + othersPerSecond) : first;
+    return { rate: Math.max(minRatePerSecond, learned), regainTarget: undefined };
   }
   const from = state.episode.measuredFrom?.heldBack ?? NOTHING_HELD_BACK;
   const measured = part(heldBackAcceptRate(state, from));

@@ -11,6 +11,7 @@ import {
   adoptFleetCut,
   adoptFleetRate,
   FLEET_ALIGN_QUIET_MS,
+  rereadFirstRate,
   rescalePacer,
   shareOptions,
   withFleetView,
@@ -144,9 +145,40 @@ describe('withFleetView: a rate learned in a fleet is this process’s part of w
     expect(learned.pace.rate).toBeCloseTo(0.5 * (5 + 15), 0);
   });
 
+  it('a first rate is the part of the fleet’s sum even where this process’s own reading is higher', () => {
+    // Its own reading holds the server's initial burst and its sends in flight: eight processes starting
+    // together each took theirs, and believed in 35–50/s for a 20/s key.
+    const view = withFleetView(initialPacerState(DEFAULT_PACER, 1_000_000), 0.25, 4);
+    const learned = learnAfter(view, 10);
+    expect(learned.pace.rate).toBeCloseTo(0.25 * (5 + 4), 0); // not its own 5/s
+  });
+
   it('changes nothing when the view is the same', () => {
     const state = withFleetView(initialPacerState(DEFAULT_PACER, 0), 0.5, 3);
     expect(withFleetView(state, 0.5, 3)).toBe(state);
+  });
+});
+
+describe('rereadFirstRate: a first rate learned before the roster showed the others', () => {
+  const learnedAt = (rate: number): PacerState => {
+    const base = initialPacerState(DEFAULT_PACER, 0);
+    return { ...base, pace: { rate, learnedRate: rate, theoreticalArrivalAt: 0 } };
+  };
+
+  it('becomes this process’s part of what it and the others sent: 11/s alone, then half of 11 + 9', () => {
+    // Learned at share 1 (11/s), then halved with the share when the other process appeared: 5.5/s.
+    const halved = rescalePacer(learnedAt(11), 0.5);
+    const reread = rereadFirstRate(halved, DEFAULT_PACER, 11, 0.5, 9);
+    expect(reread.pace).toMatchObject({ rate: 10, learnedRate: 10 });
+  });
+
+  it('never lowers a pace, and leaves a configured or unpaced one alone', () => {
+    const high = learnedAt(12);
+    expect(rereadFirstRate(high, DEFAULT_PACER, 11, 0.5, 9)).toBe(high);
+    const configured = initialPacerState(CONFIGURED, 0);
+    expect(rereadFirstRate(configured, CONFIGURED, 11, 0.5, 9)).toBe(configured);
+    const unpaced = initialPacerState(DEFAULT_PACER, 0);
+    expect(rereadFirstRate(unpaced, DEFAULT_PACER, 11, 0.5, 9)).toBe(unpaced);
   });
 });
 

@@ -91,6 +91,32 @@ export function adoptFleetRate(
 }
 
 /**
+ * A first rate learned while the roster showed nobody else sending (`ownRate`: this process's own accepts,
+ * its pace then), re-read once the roster shows the others that were sending meanwhile: it was this
+ * process's part of what the fleet got through, not the fleet's rate. Processes that start together each
+ * meet their first 429 before their first roster read shows the others' sends; kept as the fleet's rate —
+ * and halved with the share when the others then appear — two processes believed in 11 and 15/s for a
+ * 20/s key and spent half a minute probing back up (docs/pacing.md, "Fleet pacing"). The pace becomes
+ * `share × (ownRate + othersPerSecond)` when that is higher — the first rate a fresh roster would have
+ * given (pacerRefusal.ts, `decreasedRate`); the others' sends per second are their latest heartbeat
+ * periods', 429s included, and high is the cheap direction (the next 429 measures). Never lowers a pace; a
+ * configured rate is left to its options.
+ */
+export function rereadFirstRate(
+  state: PacerState,
+  options: PacerOptions,
+  ownRate: number,
+  share: number,
+  othersPerSecond: number,
+): PacerState {
+  const { pace } = state;
+  if (options.ratePerSecond !== undefined || pace.rate === undefined) return state;
+  const rate = share * (ownRate + othersPerSecond);
+  if (!(rate > pace.rate)) return state;
+  return { ...state, pace: { ...pace, rate, learnedRate: rate } };
+}
+
+/**
  * Another process cut the bucket's fleet rate (fleetNews.ts, `FleetCut`): this process applies its part of
  * it, `rate` (already scaled to its share), as if the 429 had been its own — the fleet has one rate, not one
  * probe per process that only the process a 429 happens to reach would lower. Applying it starts a

@@ -33,6 +33,14 @@ export interface BlobFleetSharesOptions {
   /** The shortest time between two heartbeats (a write of this process's blob and a listing), in ms. */
   readonly heartbeatMs: number;
   /**
+   * The first {@link joiningHeartbeats} heartbeats come this often instead (at most `heartbeatMs`): a fleet
+   * that starts together meets its first 429s within a second or two of its first sends, and each process
+   * must see the others by then to read them as the fleet's (docs/pacing.md, "Fleet pacing").
+   */
+  readonly joiningHeartbeatMs: number;
+  /** How many heartbeats come {@link joiningHeartbeatMs} apart once the process starts sending. */
+  readonly joiningHeartbeats: number;
+  /**
    * A member counts for this long after its last heartbeat, by the storage service's clock. A process that
    * dies (or stops sending) stops counting after it, and the others see that at their next heartbeat: its
    * share is back in use within `leaseMs + heartbeatMs`.
@@ -47,10 +55,13 @@ export interface BlobFleetSharesOptions {
 /**
  * A heartbeat every 5 s and a 15-s lease: a dead process's share is back in use within 20 s (three missed
  * heartbeats before it stops counting, so one slow write does not drop a live process); two storage
- * operations per 5 s per sending process.
+ * operations per 5 s per sending process, after four a second apart when it starts sending (eight
+ * operations more per process's life).
  */
 export const DEFAULT_FLEET_SHARES_OPTIONS: BlobFleetSharesOptions = Object.freeze({
   heartbeatMs: 5_000,
+  joiningHeartbeatMs: 1_000,
+  joiningHeartbeats: 4,
   leaseMs: 15_000,
   forgetAfterMs: 10 * 60_000,
   timeoutMs: 3_000,
@@ -69,6 +80,8 @@ export interface FleetSharesStats {
 /** What a period of sends on one bucket added up to. */
 interface Usage {
   sends: number;
+  /** Of the sends, those refused (429) — settled in this period, whenever granted. */
+  refused: number;
   heldBack: boolean;
   fleetRate: number | undefined;
 }
@@ -89,6 +102,8 @@ export class BlobFleetShares implements FleetShares {
   #fleetRates = new Map<string, number>();
   #othersPerSecond = new Map<string, number>();
   #lastHeartbeatAt = Number.NEGATIVE_INFINITY;
+  /** Heartbeats started, failed ones included: the first few come sooner. */
+  #beats = 0;
   #beating: Promise<void> | undefined;
   readonly #outage: OutageLog;
   #closed = false;
@@ -113,12 +128,19 @@ export class BlobFleetShares implements FleetShares {
 
   /** @inheritdoc */
   noteSend(bucket: string, waited: boolean, fleetRate: number | undefined): void {
-    const usage = this.#usage.get(bucket) ?? { sends: 0, heldBack: false, fleetRate: undefined };
+    const usage = this.#usage.get(bucket) ?? { sends: 0, refused: 0, heldBack: false, fleetRate: undefined };
     usage.sends += 1;
     usage.heldBack ||= waited;
     usage.fleetRate = fleetRate;
     this.#usage.set(bucket, usage);
     this.#heartbeatIfDue();
+  }
+
+  /** @inheritdoc */
+  noteRefused(bucket: string): void {
+    // A period with no send on the bucket reports nothing for it, a late refusal included.
+    const usage = this.#usage.get(bucket);
+    if (usage !== undefined) usage.refused += 1;
   }
 
   /** @inheritdoc */
@@ -170,8 +192,11 @@ export class BlobFleetShares implements FleetShares {
 
   #heartbeatIfDue(): void {
     const now = this.#clock.now();
-    if (this.#closed || this.#beating || now - this.#lastHeartbeatAt < this.#options.heartbeatMs) return;
+    const { heartbeatMs, joiningHeartbeatMs, joiningHeartbeats } = this.#options;
+    const every = this.#beats < joiningHeartbeats ? Math.min(joiningHeartbeatMs, heartbeatMs) : heartbeatMs;
+    if (this.#closed || this.#beating || now - this.#lastHeartbeatAt < every) return;
     this.#lastHeartbeatAt = now;
+    this.#beats += 1;
     this.#beating = this.#heartbeat(now).finally(() => {
       this.#beating = undefined;
     });
@@ -199,7 +224,8 @@ export class BlobFleetShares implements FleetShares {
       const first = !this.#reported.has(bucket);
       this.#reported.add(bucket);
       demand.set(bucket, {
-        sendsPerSecond: usage.sends / seconds,
+        // A refusal settled in a later period than its send: never below nothing.
+        sendsPerSecond: Math.max(0, usage.sends - usage.refused) / seconds,
         // A newcomer cannot know yet whether its part will do: it asks for an equal one.
         heldBack: usage.heldBack || first,
         fleetRate: usage.fleetRate,

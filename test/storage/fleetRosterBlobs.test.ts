@@ -13,6 +13,7 @@ import {
   type BlobFleetSharesOptions,
 } from '../../shared/storage/fleetRosterBlobs.js';
 import { useAzurite } from '../support/azurite.js';
+import { ManualClock } from '../support/fakeClock.js';
 import { MemoryLogger } from '../support/memoryLogger.js';
 
 const azurite = useAzurite();
@@ -156,6 +157,52 @@ describe('BlobFleetShares', () => {
     await idle.settled();
     // 400 sends within one heartbeat period: one write and one listing.
     expect(idle.stats()).toMatchObject({ heartbeats: 1, listings: 1 });
+  });
+
+  it('sees a fleet that starts together within a second: four heartbeats a second apart, then one per period', async () => {
+    const container = await freshContainer();
+    const clock = new ManualClock(Date.now());
+    // The default timings: a heartbeat every 5 s, the first four a second apart.
+    const [a, b] = [member(container, { clock, timings: {} }), member(container, { clock, timings: {} })];
+    const send = async (who: BlobFleetShares, n: number): Promise<void> => {
+      for (let i = 0; i < n; i += 1) who.noteSend('submission_write', false, undefined);
+      await who.settled();
+    };
+    await send(a, 1); // a's first heartbeat: nobody else yet
+    await send(b, 1);
+    expect(a.othersPerSecond('submission_write')).toBe(0);
+    await clock.advance(1_000);
+    await send(b, 10); // b's sends of that second are in the roster...
+    await send(a, 10); // ...at a's second heartbeat, a second after its first, not five
+    expect(a.othersPerSecond('submission_write')).toBeGreaterThan(0);
+    expect(a.share('submission_write')).toBeCloseTo(0.5, 6);
+    for (let i = 0; i < 3; i += 1) {
+      await clock.advance(1_000);
+      await send(a, 1);
+    }
+    // Four heartbeats a second apart (at 0, 1, 2 and 3 s; none at 4 s), then the period: the next at 8 s.
+    expect(a.stats().heartbeats).toBe(4);
+    await clock.advance(3_000);
+    await send(a, 1);
+    expect(a.stats().heartbeats).toBe(4);
+    await clock.advance(1_000);
+    await send(a, 1);
+    expect(a.stats().heartbeats).toBe(5);
+  });
+
+  it('reports what a process got through: sends the server refused are not use', async () => {
+    const container = await freshContainer();
+    const [a, b] = [member(container), member(container)];
+    await round([
+      { shares: a, waited: true },
+      { shares: b, waited: true },
+    ]);
+    // One period of a's: ten sends, six of them refused (a slow start's flood), the heartbeat's own send.
+    for (let i = 0; i < 9; i += 1) a.noteSend('submission_write', true, undefined);
+    for (let i = 0; i < 6; i += 1) a.noteRefused('submission_write');
+    await round([{ shares: a, waited: true }]); // closes the period: 4 got through in under a second
+    await round([{ shares: b, waited: true }]);
+    expect(b.othersPerSecond('submission_write')).toBeCloseTo(4, 6);
   });
 
   it('keeps the last share through a storage fault, logs it once, and says when it is back', async () => {

@@ -38,6 +38,10 @@ export class HandShares implements FleetShares {
   noteSend(bucket: string, waited: boolean, fleetRate: number | undefined): void {
     this.notes.push({ bucket, waited, fleetRate });
   }
+  readonly refusedNotes: string[] = [];
+  noteRefused(bucket: string): void {
+    this.refusedNotes.push(bucket);
+  }
   share(): number {
     return this.current;
   }
