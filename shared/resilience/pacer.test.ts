@@ -626,7 +626,7 @@ describe('pacer — a 429 for a send the pacer did not hold back', () => {
     expect(p.state.refusals.latestReading).toBe('learned');
   });
 
-  it('learns, unpaced and alone, from a refusal within a pause’s length of the previous pause’s end: demand above the limit', () => {
+  it('learns, unpaced and alone, at the third refusal in a row within a pause’s length of the previous pause’s end', () => {
     // Weakness 13: a queue process alone on submission_write, its callers a little above the limit, never
     // filled its window; each 429 came 0.5–1 s after the previous pause ended, found nothing held back and
     // only paused — 43 of them in 40 s.
@@ -635,25 +635,38 @@ describe('pacer — a 429 for a send the pacer did not hold back', () => {
     p.sends(2);
     p.answer(ACCEPTED).answer(limited(1000));
     expect(p.state.refusals.latestReading).toBe('not-held-back');
-    p.advance(1000).sends(3); // the pause's backlog goes at its end, found the bucket free
-    p.answer(ACCEPTED).answer(ACCEPTED);
-    p.advance(600).send();
-    p.answer(limited(1000));
-    expect(p.state.refusals.latestReading).toBe('learned');
+    const readings: (string | undefined)[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      p.advance(1000).sends(3); // the pause's backlog goes at its end, and finds the bucket free
+      p.answer(ACCEPTED).answer(ACCEPTED);
+      p.advance(600);
+      p.answer(limited(1000)); // the third send, refused 0.6 s after the pause ended
+      readings.push(p.state.refusals.latestReading);
+    }
+    // Two in a row may be a burst of refusals from elsewhere that outlasts one pause; three are demand.
+    expect(readings).toEqual(['not-held-back', 'not-held-back', 'learned']);
     expect(p.state.pace.rate).toBeGreaterThan(0);
   });
 
-  it('only pauses for a refusal later than a pause’s length after the previous pause, or with nothing accepted since', () => {
+  it('starts the count again after a refusal later than two pauses after the previous one, and ignores those during a pause', () => {
     const late = new Pacer();
     late.backlog = false;
     late.sends(2);
     late.answer(ACCEPTED).answer(limited(1000));
-    late.advance(1000).sends(2);
-    late.answer(ACCEPTED);
-    late.advance(1001).send(); // 1,001 ms after the pause ended: demand the pause no longer explains
-    late.answer(limited(1000));
+    const refusedAfter = (ms: number): void => {
+      late.advance(1000).sends(2); // the pause ends; its backlog is accepted
+      late.answer(ACCEPTED);
+      late.advance(ms).answer(limited(1000));
+    };
+    refusedAfter(600);
+    refusedAfter(600); // two in a row in a pause's backlog
+    refusedAfter(2001); // later than two pauses after the end: demand the pause no longer explains
+    refusedAfter(600);
     expect(late.state.refusals.latestReading).toBe('not-held-back');
     expect(late.state.pace.rate).toBeUndefined();
+    refusedAfter(600);
+    refusedAfter(600); // three in a row again
+    expect(late.state.refusals.latestReading).toBe('learned');
 
     const during = new Pacer();
     during.backlog = false;

@@ -13,12 +13,26 @@ import type { HeldBack, PacerState, RefusalReading } from './pacerState.js';
 const NOTHING_HELD_BACK: HeldBack = Object.freeze({ ms: 0, accepted: 0, refused: 0 });
 
 /** When the pause before a 429 ended, and how long after it the sends count as its backlog. */
-export interface PreviousPause {
+interface PreviousPause {
   readonly until: number;
   readonly backlogMs: number;
 }
 
-const NO_PAUSE: PreviousPause = Object.freeze({ until: Number.NEGATIVE_INFINITY, backlogMs: 0 });
+/**
+ * Refusals in a row in a pause's backlog that make an unpaced bucket learn ({@link inBacklogStreak}). Two
+ * matched a burst of refusals from elsewhere too: the chaos soak's bursts refuse the key's next 20 calls
+ * within 3 s, so a timer whose reads were accepted at the end of one pause met the same burst after the
+ * next, and learned its read demand of that moment (24/s against a limit of 40). Three in a row need the
+ * refusals to go on past three seconds.
+ */
+const IN_BACKLOG_STREAK = 3;
+
+/**
+ * How many default pauses after a pause's end a refusal counts as in its backlog: a queue process alone
+ * with its callers a little above the limit was refused every 1.5–2.1 s, so 0.5–1.1 s after each 1-s pause.
+ * However long, a burst of refusals that lasts 3 s cannot make three in a row: each needs a pause first.
+ */
+const PAUSE_BACKLOG_PAUSES = 2;
 
 /** A pace within 5 % of the one it was regaining counts as regained. */
 const REGAINED = 0.95;
@@ -37,15 +51,22 @@ export function recordRefusal(
 ): PacerState {
   const paused = pauseFor(state, options, now, retryAfterMs);
   const { heldBack } = paused;
+  const previousPause = {
+    until: state.pause.until,
+    backlogMs: PAUSE_BACKLOG_PAUSES * options.defaultPauseMs,
+  };
   const counted: PacerState = {
     ...paused,
-    refusals: { ...paused.refusals, count: paused.refusals.count + 1 },
+    refusals: {
+      ...paused.refusals,
+      count: paused.refusals.count + 1,
+      inBacklogStreak: inBacklogStreak(paused, now, previousPause),
+    },
     heldBack: paused.sending.latestHeldBack ? { ...heldBack, refused: heldBack.refused + 1 } : heldBack,
     // Every send still in flight left before this answer came back, so before the pause it announces.
     sending: { ...paused.sending, inFlightBeforeRefusal: paused.sending.inFlight },
   };
-  const previousPause = { until: state.pause.until, backlogMs: options.defaultPauseMs };
-  const reading = readRefusal(counted, now, sentAfterPause, previousPause);
+  const reading = readRefusal(counted, now, sentAfterPause);
   // Read against the accepts at the previous 429; from here on, against this one's.
   const marked: PacerState = {
     ...counted,
@@ -96,8 +117,8 @@ function withHeldBackPause(state: PacerState, pausedMs: number): PacerState {
  *   process in a fleet: the other clients on the key are known (their sends are in the `FleetView`), and
  *   the fleet's is the rate to learn. Its callers are a share of the fleet's demand, so its window is
  *   rarely full when a 429 comes back; eight queue processes met 68 of 74 create 429s that way and most
- *   never learned a pace, sending unpaced to the end. Nor for an unpaced process refused again within a
- *   pause's length of the previous pause's end ({@link refusedInPauseBacklog});
+ *   never learned a pace, sending unpaced to the end. Nor for an unpaced process refused soon after the
+ *   previous pause's end the third time in a row ({@link inBacklogStreak});
  * - no rate yet: the first one is learned — unless, alone on the bucket, it was refused again right after an
  *   honoured pause ({@link refusedAgainAfterPause}): not the bucket's either;
  * - sent after an honoured pause with nothing accepted since the episode began: not the token bucket, whose
@@ -106,16 +127,11 @@ function withHeldBackPause(state: PacerState, pausedMs: number): PacerState {
  *   same congestion signal as the one that set the rate;
  * - otherwise a new congestion episode.
  */
-export function readRefusal(
-  state: PacerState,
-  now: number,
-  sentAfterPause: boolean,
-  previousPause: PreviousPause = NO_PAUSE,
-): RefusalReading {
+export function readRefusal(state: PacerState, now: number, sentAfterPause: boolean): RefusalReading {
   const unpaced = state.pace.rate === undefined;
+  const demandAboveLimit = state.refusals.inBacklogStreak >= IN_BACKLOG_STREAK;
   const tested =
-    state.sending.latestHeldBack ||
-    (unpaced && (state.fleet.othersPerSecond > 0 || refusedInPauseBacklog(state, now, previousPause)));
+    state.sending.latestHeldBack || (unpaced && (state.fleet.othersPerSecond > 0 || demandAboveLimit));
   if (!tested) return 'not-held-back';
   if (unpaced) return refusedAgainAfterPause(state, sentAfterPause) ? 'not-the-bucket' : 'learned';
   const { measuredFrom, lastsAtLeastUntil } = state.episode;
@@ -126,21 +142,22 @@ export function readRefusal(
 }
 
 /**
- * Unpaced, a 429 after the end of the previous 429's pause and within `backlogMs` (a default pause) of it,
- * with answers accepted since that 429: the callers met the limit again within a pause's length of being
- * released. The sends of that second are the backlog the pause held back and the
- * demand behind it, so the refusal tests the rate as a held-back send's does. Without it a lone process
- * whose callers ask a little more than the limit never fills its slow-start window, and every 429 only
- * paused: a queue process alone on `submission_write` met 43 such 429s, one every 1.5–2 s, before one found a
- * send held back (weakness 13, docs/pacing.md, "Only a tested pace is cut"). A burst of refusals from
- * elsewhere rarely does this: what goes at the pause's end is refused again with nothing accepted
- * ({@link refusedAgainAfterPause}), or accepted with the burst over.
+ * A 429 in the backlog of the previous 429's pause — after its end and within `backlogMs` (two default
+ * pauses) of it, with answers accepted since that 429 — extends the streak; one later than that resets it, and one
+ * during the pause (a send from before it) leaves it. At {@link IN_BACKLOG_STREAK} in a row an unpaced bucket
+ * reads the refusal as a test of the rate ({@link readRefusal}): the callers met the limit again each time
+ * within a pause's length of being released, so their demand is above it, although no send waited for the
+ * slow-start window. Without it a lone process whose callers ask a little more than the limit only paused
+ * at every 429: a queue process alone on `submission_write` met 43 of them, one every 1.5–2 s, before one
+ * happened to find a send held back (weakness 13, docs/pacing.md, "Only a tested pace is cut").
  */
-function refusedInPauseBacklog(state: PacerState, now: number, previousPause: PreviousPause): boolean {
+function inBacklogStreak(state: PacerState, now: number, previousPause: PreviousPause): number {
   const { refusals, accepts } = state;
   const { until, backlogMs } = previousPause;
-  const inBacklog = now > until && now <= until + backlogMs;
-  return inBacklog && refusals.count > 1 && accepts.count > refusals.acceptedAtLatest;
+  if (now <= until) return refusals.inBacklogStreak;
+  const inBacklog =
+    now <= until + backlogMs && refusals.count > 0 && accepts.count > refusals.acceptedAtLatest;
+  return inBacklog ? refusals.inBacklogStreak + 1 : 0;
 }
 
 /**

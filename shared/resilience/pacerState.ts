@@ -150,6 +150,11 @@ export interface Refusals {
   readonly latestReading: RefusalReading | undefined;
   /** The accepted answers counted (`accepts.count`) when the latest one came back; 0 before the first. */
   readonly acceptedAtLatest: number;
+  /**
+   * 429s in a row, each after the end of the previous one's pause and within a pause's length of it, with
+   * answers accepted in between (pacerRefusal.ts, `refusedInPauseBacklog`); one after that window resets it.
+   */
+  readonly inBacklogStreak: number;
 }
 
 /**
@@ -185,7 +190,7 @@ export function initialPacerState(options: PacerOptions, now: number): PacerStat
     heldBack: { ms: 0, accepted: 0, refused: 0 },
     episode: { measuredFrom: undefined, lastsAtLeastUntil: Number.NEGATIVE_INFINITY },
     recovery: { creditedUntil: now, heldBackMsCredited: 0, regainTarget: undefined },
-    refusals: { count: 0, latestReading: undefined, acceptedAtLatest: 0 },
+    refusals: { count: 0, latestReading: undefined, acceptedAtLatest: 0, inBacklogStreak: 0 },
     fleet: { share: 1, othersPerSecond: 0 },
   };
 }
