@@ -143,10 +143,10 @@ export function readRefusal(state: PacerState, now: number, sentAfterPause: bool
 
 /**
  * A 429 in the backlog of the previous 429's pause — after its end and within `backlogMs` (two default
- * pauses) of it, with answers accepted since that 429 — extends the streak; one later than that resets it, and one
- * during the pause (a send from before it) leaves it. At {@link IN_BACKLOG_STREAK} in a row an unpaced bucket
- * reads the refusal as a test of the rate ({@link readRefusal}): the callers met the limit again each time
- * within a pause's length of being released, so their demand is above it, although no send waited for the
+ * pauses) of it, with answers accepted since that 429 — extends the streak; one later than that resets it,
+ * and one during the pause (a send from before it) leaves it. At {@link IN_BACKLOG_STREAK} in a row an
+ * unpaced bucket reads the refusal as a test of the rate ({@link readRefusal}): the callers met the limit
+ * again each time soon after being released, so their demand is above it, although no send waited for the
  * slow-start window. Without it a lone process whose callers ask a little more than the limit only paused
  * at every 429: a queue process alone on `submission_write` met 43 of them, one every 1.5–2 s, before one
  * happened to find a send held back (weakness 13, docs/pacing.md, "Only a tested pace is cut").
