@@ -102,8 +102,6 @@ export class BlobFleetShares implements FleetShares {
   #fleetRates = new Map<string, number>();
   #othersPerSecond = new Map<string, number>();
   #lastHeartbeatAt = Number.NEGATIVE_INFINITY;
-  /** Heartbeats started, failed ones included: the first few come sooner. */
-  #beats = 0;
   #beating: Promise<void> | undefined;
   readonly #outage: OutageLog;
   #closed = false;
@@ -193,10 +191,11 @@ export class BlobFleetShares implements FleetShares {
   #heartbeatIfDue(): void {
     const now = this.#clock.now();
     const { heartbeatMs, joiningHeartbeatMs, joiningHeartbeats } = this.#options;
-    const every = this.#beats < joiningHeartbeats ? Math.min(joiningHeartbeatMs, heartbeatMs) : heartbeatMs;
+    // `heartbeats` counts every heartbeat started, failed ones included: the first few come sooner.
+    const joining = this.#stats.heartbeats < joiningHeartbeats;
+    const every = joining ? Math.min(joiningHeartbeatMs, heartbeatMs) : heartbeatMs;
     if (this.#closed || this.#beating || now - this.#lastHeartbeatAt < every) return;
     this.#lastHeartbeatAt = now;
-    this.#beats += 1;
     this.#beating = this.#heartbeat(now).finally(() => {
       this.#beating = undefined;
     });
