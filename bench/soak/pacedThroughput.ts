@@ -57,6 +57,8 @@ export interface PacedThroughput {
   readonly excludedSeconds: number;
   /** accepted ÷ (limit × seconds); undefined when no second counted. */
   readonly share: number | undefined;
+  /** The largest backlog any sample saw in front of the bucket (0 when none was read). */
+  readonly peakBacklog: number;
 }
 
 /** The backlog in front of `bucket` at one sample. */
@@ -81,6 +83,7 @@ export function pacedThroughput(
     let accepted = 0;
     let excludedMs = 0;
     let refusedBefore = false;
+    const peakBacklog = Math.max(0, ...samples.map((sample) => backlogOf(bucket, sample) ?? 0));
     for (let i = 1; i < samples.length; i++) {
       const from = samples[i - 1] as ThroughputSample;
       const to = samples[i] as ThroughputSample;
@@ -102,6 +105,7 @@ export function pacedThroughput(
       accepted,
       excludedSeconds: excludedMs / 1000,
       share: ms > 0 ? accepted / ((limit * ms) / 1000) : undefined,
+      peakBacklog,
     });
   }
   return figures;

@@ -105,7 +105,8 @@ function throughputRows({ drain, limits }: SoakRun): MetricRow[] {
 function throughputFigure(figure: PacedThroughput, usable: number): { value: number; text: string } {
   const excluded =
     figure.excludedSeconds > 0 ? `; ${secs(figure.excludedSeconds * 1000, 0)} left out: chaos 429s` : '';
-  if (figure.share === undefined) return { value: 0, text: `no backlogged second${excluded}` };
+  if (figure.share === undefined)
+    return { value: 0, text: `no backlogged second (at most ${figure.peakBacklog} waiting)${excluded}` };
   const rate = figure.accepted / figure.seconds;
   const share = rate / usable;
   return {

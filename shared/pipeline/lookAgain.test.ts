@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { LookAgain, LOOK_AGAIN_EVERY_MS } from './lookAgain.js';
 import type { PollDeps } from './pollDeps.js';
 import { DueKeys } from './pollLanes.js';
+import { RunWindow } from './runWindow.js';
 
 /** A clock that only moves when told; nothing here sleeps. */
 function fixedClock(start: number): Clock & { at: number } {
@@ -32,7 +33,9 @@ function setUp(found: () => Promise<string[]>) {
     } as unknown as PollDeps['ledger'],
   };
   const due = new DueKeys(['a'], 1);
-  return { clock, warnings, queries, due, lookAgain: new LookAgain(deps, due, clock.at + 20_000) };
+  const end = clock.at + 20_000;
+  const window = new RunWindow(() => clock.at, due, end, end);
+  return { clock, warnings, queries, due, lookAgain: new LookAgain(deps, due, window) };
 }
 
 describe('LookAgain: a run looks again for due records when its work moves on', () => {
@@ -73,5 +76,18 @@ describe('LookAgain: a run looks again for due records when its work moves on', 
     const late = setUp(() => Promise.resolve([]));
     late.clock.at += 19_000;
     expect(await late.lookAgain.look()).toBe(false);
+  });
+
+  it('looks at once when records were made due by other means, however recent the last look', async () => {
+    const { clock, queries, due, lookAgain } = setUp(() => Promise.resolve(['a', 'linked']));
+    expect(lookAgain.lookOwed).toBe(false);
+    lookAgain.madeDue(); // orphans linked beside the run's work, before any worker waited
+    expect(lookAgain.lookOwed).toBe(true);
+    clock.at += 1; // well within a second of the run's start
+    expect(await lookAgain.look()).toBe(true); // no finished record needed either
+    expect(lookAgain.lookOwed).toBe(false);
+    expect(queries).toEqual([2 + 1]);
+    expect(due.take()?.key).toBe('a');
+    expect(due.take()?.key).toBe('linked');
   });
 });

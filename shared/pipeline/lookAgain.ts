@@ -12,6 +12,7 @@
 import { isoTimestamp } from '../ledger/record.js';
 import type { PollDeps } from './pollDeps.js';
 import type { DueKeys } from './pollLanes.js';
+import type { RunWindow } from './runWindow.js';
 
 /** The least time between two looks of one run. */
 export const LOOK_AGAIN_EVERY_MS = 1_000;
@@ -20,6 +21,7 @@ export const LOOK_AGAIN_EVERY_MS = 1_000;
 export class LookAgain {
   private lastAt: number;
   private failed = false;
+  private owed = false;
   private looking: Promise<void> | undefined;
   private wake: () => void = () => undefined;
   private changed: Promise<void>;
@@ -27,7 +29,7 @@ export class LookAgain {
   constructor(
     private readonly deps: Pick<PollDeps, 'ledger' | 'clock' | 'logger' | 'poll'>,
     private readonly due: DueKeys,
-    private readonly deadlineMs: number,
+    private readonly window: Pick<RunWindow, 'mayPick'>,
   ) {
     this.lastAt = deps.clock.now();
     this.changed = this.nextChange();
@@ -39,14 +41,29 @@ export class LookAgain {
   }
 
   /**
+   * Records were made due by other means than a worker (orphans linked beside the run's work, pollDue.ts):
+   * the next look happens at once, however recent the last one.
+   */
+  madeDue(): void {
+    this.owed = true;
+    this.wake();
+  }
+
+  /** A look is owed ({@link madeDue}) and not yet begun: a worker should not end the run before it. */
+  get lookOwed(): boolean {
+    return this.owed;
+  }
+
+  /**
    * Waits for the next finished record, then looks again if the last look is old enough. Resolves false
-   * when the run should stop looking: its budget is nearly spent, or a look failed (logged once; what it
-   * would have found stays due for the next run).
+   * when the run should stop looking: it may pick no more work (runWindow.ts), or a look failed (logged
+   * once; what it would have found stays due for the next run).
    */
   async look(): Promise<boolean> {
-    if (this.failed || this.deps.clock.now() >= this.deadlineMs - 1_000) return false;
-    await this.changed;
-    if (this.deps.clock.now() - this.lastAt >= LOOK_AGAIN_EVERY_MS) {
+    if (this.failed || !this.window.mayPick()) return false;
+    if (!this.owed) await this.changed;
+    if (this.owed || this.deps.clock.now() - this.lastAt >= LOOK_AGAIN_EVERY_MS) {
+      this.owed = false;
       this.looking ??= this.findMore().finally(() => (this.looking = undefined));
       await this.looking;
     }

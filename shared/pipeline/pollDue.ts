@@ -13,9 +13,10 @@ import { followSubmission } from './followSubmission.js';
 import type { PollDeps } from './pollDeps.js';
 import { LookAgain } from './lookAgain.js';
 import { DueKeys, laneOf, submitSlotsOf, type TakenKey } from './pollLanes.js';
-import { reconcileOrphans } from './reconcileOrphans.js';
+import { reconcileOrphans, type OrphanSummary } from './reconcileOrphans.js';
 import { reconcileUnconfirmed } from './reconcileUnconfirmed.js';
 import { redriveSubmission } from './redriveSubmission.js';
+import { RunWindow } from './runWindow.js';
 import { saveRecord } from './saveRecord.js';
 import { clearStepFailures, recordStepFailure } from './stepFailure.js';
 
@@ -81,10 +82,28 @@ interface Driven {
 export async function pollDue(deps: PollDeps): Promise<PollSummary> {
   const startedAt = deps.clock.now();
   const deadlineMs = startedAt + deps.poll.budgetMs;
-  // First, records whose submission id only a webhook could tell us: linking them makes them due now.
-  const orphans = await reconcileOrphans(deps, deadlineMs);
-  const keys = await deps.ledger.findDue(isoTimestamp(deps.clock.now()), deps.poll.batchSize);
-  const due = new DueKeys(keys, submitSlotsOf(deps.poll.concurrency));
+  const due = new DueKeys([], submitSlotsOf(deps.poll.concurrency));
+  // A create may end up to one invocation budget past the run's (submitClaimed.ts), within the host's timeout.
+  const tailEndMs = Math.min(deadlineMs + deps.settings.invocationBudgetMs, hostStopAt(startedAt));
+  const window = new RunWindow(() => deps.clock.now(), due, deadlineMs, Math.max(deadlineMs, tailEndMs));
+  const looks = new LookAgain(deps, due, window);
+  // Beside the due work, records whose submission id only a webhook could tell us: linking them makes them
+  // due now, and a look again is owed for them. Not before it: one orphan's read retried after a 5xx held
+  // every worker of the chaos soak's runs for 3–4 s.
+  let orphansSettled = false;
+  const orphansRun = settleOrphans(deps, deadlineMs).then((summary) => {
+    orphansSettled = true;
+    // An idle worker waiting only for the orphans ends, or looks again at once for what they made due.
+    if (summary.linked + summary.applied > 0) looks.madeDue();
+    else looks.workDone();
+    return summary;
+  });
+  try {
+    due.add(await deps.ledger.findDue(isoTimestamp(deps.clock.now()), deps.poll.batchSize));
+  } catch (error) {
+    await orphansRun;
+    throw error;
+  }
   const outcomes: Record<string, number> = {};
   let worked = 0;
   let errors = 0;
@@ -92,22 +111,22 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
   let ledgerContention = 0;
   let blocked = false;
   let busy = 0;
-  const lookAgain = new LookAgain(deps, due, deadlineMs);
 
   const worker = async (): Promise<void> => {
-    // Leave time for the last records' own calls: stop picking new work near the end of the budget.
-    while (!blocked && deps.clock.now() < deadlineMs - 1_000) {
+    // Leave time for the last records' own calls: stop picking new work near the end of the budget — or,
+    // while a create holds the run open past it, of that tail, with follow-ups only (runWindow.ts).
+    while (!blocked && window.mayPick()) {
       const taken = due.take();
       if (!taken) {
-        // Nothing to take: done, unless other workers keep the run going (creates at a slow gate) — then
-        // what comes due meanwhile is this run's too (lookAgain.ts).
-        if (busy === 0 || !(await lookAgain.look())) return;
+        // Nothing to take: done, unless other workers keep the run going (creates at a slow gate), or the
+        // orphans are still being linked — then what comes due meanwhile is this run's too (lookAgain.ts).
+        if ((busy === 0 && orphansSettled && !looks.lookOwed) || !(await looks.look())) return;
         continue;
       }
       const { key } = taken;
       busy++;
       try {
-        const driven = await workOn(deps, taken, due, deadlineMs);
+        const driven = await workOn(deps, taken, due, window.deadlineMs());
         if (driven === 'deferred') continue;
         worked++;
         if (driven.threw) errors++;
@@ -132,12 +151,13 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
         });
       } finally {
         busy--;
-        lookAgain.workDone();
+        looks.workDone();
       }
     }
   };
   // Every worker, even with fewer keys than workers: a run kept going finds more (lookAgain.ts).
   await Promise.all(Array.from({ length: Math.max(1, deps.poll.concurrency) }, worker));
+  const orphans = await orphansRun;
   return {
     found: due.found,
     worked,
@@ -152,6 +172,21 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
     ledgerContention,
     blocked,
   };
+}
+
+/**
+ * {@link reconcileOrphans}, which handles its own failures; should it throw all the same, the run's due work
+ * goes on and the orphans wait for the next run.
+ */
+async function settleOrphans(deps: PollDeps, deadlineMs: number): Promise<OrphanSummary> {
+  try {
+    return await reconcileOrphans(deps, deadlineMs);
+  } catch (error) {
+    deps.logger.warn('orphan webhooks could not be reconciled this run', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return { linked: 0, applied: 0, foreign: 0, apiReads: 0 };
+  }
 }
 
 /**

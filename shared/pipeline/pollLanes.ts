@@ -54,6 +54,7 @@ export class DueKeys {
   private readonly keys: string[];
   private readonly deferred: string[] = [];
   private readonly seen: Set<string>;
+  private closed = false;
 
   constructor(
     keys: readonly string[],
@@ -65,7 +66,7 @@ export class DueKeys {
 
   /** The next key to work on, or undefined when none is left that a worker may take now. */
   take(): TakenKey | undefined {
-    if (this.deferred.length > 0 && this.submitting < this.submitSlots) {
+    if (!this.closed && this.deferred.length > 0 && this.submitting < this.submitSlots) {
       this.submitting++;
       return { key: this.deferred.shift() as string, holdsSubmitSlot: true };
     }
@@ -74,9 +75,9 @@ export class DueKeys {
     return undefined;
   }
 
-  /** Takes a submit slot for a create read from a fresh key; false when the lane is full. */
+  /** Takes a submit slot for a create read from a fresh key; false when the lane is full or closed. */
   enterSubmit(): boolean {
-    if (this.submitting >= this.submitSlots) return false;
+    if (this.closed || this.submitting >= this.submitSlots) return false;
     this.submitting++;
     return true;
   }
@@ -84,6 +85,20 @@ export class DueKeys {
   /** Gives a submit slot back. */
   leaveSubmit(): void {
     this.submitting = Math.max(0, this.submitting - 1);
+  }
+
+  /** Creates being driven now (submit slots held). */
+  get creating(): number {
+    return this.submitting;
+  }
+
+  /**
+   * Starts no create from now on: a deferred create stays deferred (left for the next run), a create read
+   * from a fresh key is deferred. For the tail of a run (runWindow.ts), where a new create would hold the run
+   * open longer.
+   */
+  closeSubmit(): void {
+    this.closed = true;
   }
 
   /** Puts a create back for when a submit slot is free. */

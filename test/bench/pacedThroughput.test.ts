@@ -68,6 +68,7 @@ describe('pacedThroughput (share of each paced bucket\u2019s limit used while wo
       accepted: 17,
       excludedSeconds: 0,
       share: 0.85,
+      peakBacklog: 200,
     });
     expect(byBucket(figures, 'upload')?.share).toBe(0.5);
   });
@@ -106,8 +107,18 @@ describe('pacedThroughput (share of each paced bucket\u2019s limit used while wo
       { waiting: 300, due: 20, accepted: { submission_read: 10 } },
     ]);
     const figures = pacedThroughput(run, LIMITS);
-    expect(byBucket(figures, 'submission_read')).toMatchObject({ seconds: 1, accepted: 36, share: 0.9 });
-    expect(byBucket(figures, 'submission_write')).toMatchObject({ seconds: 0, share: undefined });
+    expect(byBucket(figures, 'submission_read')).toMatchObject({
+      seconds: 1,
+      accepted: 36,
+      share: 0.9,
+      peakBacklog: 70,
+    });
+    // Never backlogged: no figure, and how close it came (the report says both).
+    expect(byBucket(figures, 'submission_write')).toMatchObject({
+      seconds: 0,
+      share: undefined,
+      peakBacklog: 300,
+    });
   });
 
   it('has no figure for a bucket before the backlog is known, or without a limit', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeSubmitOnBlobCreatedHandler } from '../../functions/submitOnBlobCreated.js';
+import { ledgerKey } from '../../shared/ledger/ledgerKey.js';
 import type { PollDeps } from '../../shared/pipeline/pollDeps.js';
 import { pollDue } from '../../shared/pipeline/pollDue.js';
 import { sampleMedia } from '../support/media.js';
@@ -178,5 +179,51 @@ describe("the timer's two lanes: a run kept going by creates", () => {
     const warnings = logger.lines.filter((l) => l.message.includes('could not look again'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.props).toMatchObject({ error: 'storage throttled (503)' });
+  });
+});
+
+describe("the timer's two lanes: the tail of a run", () => {
+  const stack = useStack(STACK);
+
+  it('follows what is due while a create holds the run open past its budget, and starts no create then', async () => {
+    const submitted = ['tail/s1.png', 'tail/s2.png', 'tail/s3.png', 'tail/s4.png'];
+    for (const name of submitted) {
+      await stack.current.upload(name, sampleMedia('image/png'), 'image/png');
+      expect((await submit(stack.current, name)).kind).toBe('submitted');
+    }
+    // Two creates handed off; with two workers one submit slot: the second waits for the first.
+    await handOffThenSlowCreates(stack.current, ['tail/first.png', 'tail/second.png'], 2_800);
+    // Each status read takes 0.8 s, so the one follow worker needs 3.2 s for all four records.
+    stack.current.emulator.controls.faults.set([
+      { route: 'submissions.create', fault: { kind: 'latency', ms: 2_800 } },
+      { route: 'submissions.get', fault: { kind: 'latency', ms: 800 } },
+    ]);
+
+    const { deps, mostAtOnce } = countingCreates(stack.current, new MemoryLogger());
+    // The first create is taken first, the second last (keys are hashes: their own order is arbitrary).
+    const container = stack.current.deps.config.sourceContainer;
+    const rank = (key: string): number =>
+      key === ledgerKey(container, 'tail/first.png')
+        ? 0
+        : key === ledgerKey(container, 'tail/second.png')
+          ? 2
+          : 1;
+    const ledger = deps.ledger;
+    const ordered = Object.assign(Object.create(ledger) as typeof ledger, {
+      findDue: async (nowIso: string, limit: number) =>
+        [...(await ledger.findDue(nowIso, limit))].sort((a, b) => rank(a) - rank(b)),
+    });
+    // A 3.2-s budget: new work would stop at 2.2 s, with the fourth follow-up not begun (it begins at 2.4 s),
+    // while the first create, begun at once, holds the run until about 2.9 s.
+    const summary = await pollDue({ ...deps, ledger: ordered, poll: { ...deps.poll, budgetMs: 3_200 } });
+
+    expect(summary.outcomes).toEqual({ 'submit-pending→submitted': 1, 'submitted→complete': 4 });
+    for (const name of submitted) expect((await stack.current.record(name))?.state, name).toBe('complete');
+    expect((await stack.current.record('tail/first.png'))?.state).toBe('submitted');
+    // Not started in the tail (it would have held the run open longer): due for the next run, not dropped.
+    expect((await stack.current.record('tail/second.png'))?.state).toBe('submit-pending');
+    expect(summary.leftForNextRun).toBe(1);
+    expect(mostAtOnce()).toBe(1);
+    expect(stack.current.emulator.stats().duplicateBlobPaths).toEqual([]);
   });
 });
