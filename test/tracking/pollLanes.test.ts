@@ -192,10 +192,10 @@ describe("the timer's two lanes: the tail of a run", () => {
       expect((await submit(stack.current, name)).kind).toBe('submitted');
     }
     // Two creates handed off; with two workers one submit slot: the second waits for the first.
-    await handOffThenSlowCreates(stack.current, ['tail/first.png', 'tail/second.png'], 2_800);
+    await handOffThenSlowCreates(stack.current, ['tail/first.png', 'tail/second.png'], 5_000);
     // Each status read takes 0.8 s, so the one follow worker needs 3.2 s for all four records.
     stack.current.emulator.controls.faults.set([
-      { route: 'submissions.create', fault: { kind: 'latency', ms: 2_800 } },
+      { route: 'submissions.create', fault: { kind: 'latency', ms: 5_000 } },
       { route: 'submissions.get', fault: { kind: 'latency', ms: 800 } },
     ]);
 
@@ -213,9 +213,15 @@ describe("the timer's two lanes: the tail of a run", () => {
       findDue: async (nowIso: string, limit: number) =>
         [...(await ledger.findDue(nowIso, limit))].sort((a, b) => rank(a) - rank(b)),
     });
-    // A 3.2-s budget: new work would stop at 2.2 s, with the fourth follow-up not begun (it begins at 2.4 s),
-    // while the first create, begun at once, holds the run until about 2.9 s.
-    const summary = await pollDue({ ...deps, ledger: ordered, poll: { ...deps.poll, budgetMs: 3_200 } });
+    // A 3.2-s budget: new work would stop at 2.2 s, with the fourth follow-up not begun (it begins at 2.4 s
+    // at the earliest), while the first create, begun at once, holds the run until about 5 s — its upload
+    // spent, it may go on for one invocation budget (10 s here) past the run's.
+    const summary = await pollDue({
+      ...deps,
+      ledger: ordered,
+      poll: { ...deps.poll, budgetMs: 3_200 },
+      settings: { ...deps.settings, invocationBudgetMs: 10_000 },
+    });
 
     expect(summary.outcomes).toEqual({ 'submit-pending→submitted': 1, 'submitted→complete': 4 });
     for (const name of submitted) expect((await stack.current.record(name))?.state, name).toBe('complete');
