@@ -3,7 +3,9 @@
  * has come, by the tag index, with bounded concurrency and within a time budget, each by the step its state
  * calls for. Records not reached stay due for the next run; nothing is dropped. A step that throws gives
  * its record a growing backoff and, after a limit, `stuck` (stepFailure.ts; docs/design.md, decision 13).
- * Creates take at most half of the workers, so follow-ups never wait behind them (pollLanes.ts).
+ * Creates take at most half of the workers, so follow-ups never wait behind them (pollLanes.ts); while a
+ * create holds the run open past its budget, the other workers go on with follow-ups (runWindow.ts); and
+ * orphaned webhooks are reconciled beside the due work, not before it.
  */
 import { hostStopAt } from '../config/functionTimeout.js';
 import { isoTimestamp, type LedgerRecord } from '../ledger/record.js';
