@@ -86,7 +86,8 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
   const deadlineMs = startedAt + deps.poll.budgetMs;
   const due = new DueKeys([], submitSlotsOf(deps.poll.concurrency));
   // A create may end up to one invocation budget past the run's (submitClaimed.ts), within the host's timeout.
-  const tailEndMs = Math.min(deadlineMs + deps.settings.invocationBudgetMs, hostStopAt(startedAt));
+  const hostStopMs = hostStopAt(startedAt);
+  const tailEndMs = Math.min(deadlineMs + deps.settings.invocationBudgetMs, hostStopMs);
   const window = new RunWindow(() => deps.clock.now(), due, deadlineMs, Math.max(deadlineMs, tailEndMs));
   const looks = new LookAgain(deps, due, window);
   // Beside the due work, records whose submission id only a webhook could tell us: linking them makes them
@@ -128,7 +129,7 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
       const { key } = taken;
       busy++;
       try {
-        const driven = await workOn(deps, taken, due, window.deadlineMs());
+        const driven = await workOn(deps, taken, due, { deadlineMs: window.deadlineMs(), hostStopMs });
         if (driven === 'deferred') continue;
         worked++;
         if (driven.threw) errors++;
@@ -177,6 +178,15 @@ export async function pollDue(deps: PollDeps): Promise<PollSummary> {
 }
 
 /**
+ * When a step picked now must end (the run's budget, or in its tail the tail's end: runWindow.ts), and when
+ * the host's function timeout would stop the run (`hostStopAt`), which bounds a create's own extension.
+ */
+interface StepTimes {
+  readonly deadlineMs: number;
+  readonly hostStopMs: number;
+}
+
+/**
  * {@link reconcileOrphans}, which handles its own failures; should it throw all the same, the run's due work
  * goes on and the orphans wait for the next run.
  */
@@ -202,7 +212,7 @@ async function workOn(
   deps: PollDeps,
   taken: TakenKey,
   due: DueKeys,
-  deadlineMs: number,
+  times: StepTimes,
 ): Promise<Driven | 'deferred'> {
   let holdsSlot = taken.holdsSubmitSlot;
   try {
@@ -223,14 +233,14 @@ async function workOn(
       }
       holdsSlot = true;
     }
-    return await driveInSpan(deps, record, deadlineMs);
+    return await driveInSpan(deps, record, times);
   } finally {
     if (holdsSlot) due.leaveSubmit();
   }
 }
 
 /** {@link workOn} once the record is read, due and in a free lane: drives it in the record's own trace. */
-async function driveInSpan(deps: PollDeps, record: LedgerRecord, deadlineMs: number): Promise<Driven> {
+async function driveInSpan(deps: PollDeps, record: LedgerRecord, times: StepTimes): Promise<Driven> {
   // The record's own trace goes on (the one its claim started, in another process), linked to this run.
   const run = activeSpanContext();
   return inSpan(
@@ -242,7 +252,7 @@ async function driveInSpan(deps: PollDeps, record: LedgerRecord, deadlineMs: num
       ...(record.submissionId ? { [ATTRIBUTES.submissionId]: record.submissionId } : {}),
     },
     async (span) => {
-      const driven = await workOnRecord(deps, record, deadlineMs);
+      const driven = await workOnRecord(deps, record, times);
       span.setAttribute(ATTRIBUTES.outcome, driven.happened);
       return driven;
     },
@@ -251,10 +261,10 @@ async function driveInSpan(deps: PollDeps, record: LedgerRecord, deadlineMs: num
 }
 
 /** {@link workOn} once the record is read and due. */
-async function workOnRecord(deps: PollDeps, record: LedgerRecord, deadlineMs: number): Promise<Driven> {
+async function workOnRecord(deps: PollDeps, record: LedgerRecord, times: StepTimes): Promise<Driven> {
   let driven: Driven;
   try {
-    driven = await driveRecord(deps, record, deadlineMs);
+    driven = await driveRecord(deps, record, times);
   } catch (error) {
     const happened = await recordStepFailure(deps, record, error);
     return { from: record.state, happened, stopsRun: false, blob: record.source.name, threw: true };
@@ -274,7 +284,8 @@ async function workOnRecord(deps: PollDeps, record: LedgerRecord, deadlineMs: nu
 }
 
 /** Works on one due record according to its state. */
-async function driveRecord(deps: PollDeps, record: LedgerRecord, deadlineMs: number): Promise<Driven> {
+async function driveRecord(deps: PollDeps, record: LedgerRecord, times: StepTimes): Promise<Driven> {
+  const { deadlineMs, hostStopMs } = times;
   // A bad key or plan fails every call alike: a blocked record stops the run instead of hammering with it.
   const label = (happened: string): Driven => ({
     from: record.state,
@@ -304,9 +315,7 @@ async function driveRecord(deps: PollDeps, record: LedgerRecord, deadlineMs: num
   switch (record.state) {
     case 'claimed':
     case 'submit-pending':
-      return label(
-        (await redriveSubmission(deps, record, deadlineMs, hostStopAt(deadlineMs - deps.poll.budgetMs))).kind,
-      );
+      return label((await redriveSubmission(deps, record, deadlineMs, hostStopMs)).kind);
     case 'submitted':
     case 'retry-pending':
       return label(await follow(deps, record, deadlineMs));
@@ -319,10 +328,7 @@ async function driveRecord(deps: PollDeps, record: LedgerRecord, deadlineMs: num
       // a storage outage) picks up by itself once the cause is fixed. Reconciling it instead would alert
       // "creation never confirmed" about a submission that was never attempted, and never end.
       if (record.submitAttempts === 0)
-        return label(
-          (await redriveSubmission(deps, record, deadlineMs, hostStopAt(deadlineMs - deps.poll.budgetMs)))
-            .kind,
-        );
+        return label((await redriveSubmission(deps, record, deadlineMs, hostStopMs)).kind);
       return label((await reconcileUnconfirmed(deps, record, deadlineMs)).kind);
     case 'blocked':
     case 'rejected':
