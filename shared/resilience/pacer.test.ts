@@ -167,7 +167,8 @@ describe('pacer options', () => {
     [20, 0.25, 15],
     [20, 0, 20],
     [3, 0.9, 1],
-  ])('spends burst %i with headroom %f as %i tokens at once', (burst, burstHeadroom, spendable) => {
+    [10, 0.25, 7.5],
+  ])('spends burst %f with headroom %f as %f tokens at once', (burst, burstHeadroom, spendable) => {
     expect(spendableBurst(validatePacerOptions({ burst, burstHeadroom }))).toBe(spendable);
   });
 });

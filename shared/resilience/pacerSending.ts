@@ -6,9 +6,14 @@
 import type { PacerOptions } from './pacerOptions.js';
 import type { PacerState } from './pacerState.js';
 
-/** Tokens of the server's burst the pacer may spend: `burst` minus the headroom, at least one. */
+/**
+ * Tokens of the server's burst the pacer may spend: `burst × (1 − burstHeadroom)`, at least one. Not rounded
+ * to whole tokens: in a fleet each process spends its share of the burst (pacerShare.ts, `shareOptions`),
+ * and a headroom rounded down per process vanished below four tokens — eight processes on a burst of 20
+ * (2.5 each) could together spend all 20 where one process keeps 5 (docs/pacing.md, "Sending").
+ */
 export function spendableBurst(options: PacerOptions): number {
-  return Math.max(1, options.burst - Math.floor(options.burst * options.burstHeadroom));
+  return Math.max(1, options.burst * (1 - options.burstHeadroom));
 }
 
 /**

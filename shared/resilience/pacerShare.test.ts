@@ -4,6 +4,7 @@ import {
   initialPacerState,
   recordResult,
   recordSend,
+  spendableBurst,
   type PacerOptions,
   type PacerState,
 } from './pacer.js';
@@ -38,6 +39,17 @@ describe('shareOptions', () => {
       'regainMs',
     ] as const) {
       expect(quarter[key]).toBe(CONFIGURED[key]);
+    }
+  });
+
+  it('leaves a fleet of any size the same headroom as one process: the shares spend at most its 15 of 20', () => {
+    // Each process's headroom was rounded down to whole tokens, and a share of a burst of 20 below four
+    // tokens kept none: eight processes could together spend the server's whole burst.
+    const alone = spendableBurst(CONFIGURED);
+    expect(alone).toBe(15);
+    for (let processes = 2; processes <= 10; processes += 1) {
+      const part = spendableBurst(shareOptions(CONFIGURED, 1 / processes));
+      expect(part * processes).toBeCloseTo(alone, 10);
     }
   });
 
